@@ -1,0 +1,54 @@
+# Two commands set everything up on a fresh machine: `make synth` and `make test`.
+# Dependencies are installed once and re-installed only when their pins change.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := synth
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The pinned Node 22 (npm package "node") and CDK CLI come first on PATH, for the CLI
+# and for the jsii runtime that aws-cdk-lib starts from Python (tests included).
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# jsii warns on every run about Node versions it has not been tested with.
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+ENV ?=
+BRANCH ?=
+PROFILE ?=
+ACCOUNT ?=
+CDK_CONTEXT := $(if $(ENV),-c env=$(ENV)) $(if $(BRANCH),-c branch=$(BRANCH)) \
+               $(if $(PROFILE),-c profile=$(PROFILE)) $(if $(ACCOUNT),-c account=$(ACCOUNT))
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: synth test bench deps clean
+
+deps: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Synthesizes into a scratch folder and swaps it in only on success, so a failed
+# synth (bad configuration, a cdk-nag finding) never leaves a half-written cdk.out.
+synth: deps
+	rm -rf cdk.out.partial
+	cdk synth --quiet --output cdk.out.partial $(CDK_CONTEXT)
+	rm -rf cdk.out && mv cdk.out.partial cdk.out
+	@echo "Synthesized $$(ls cdk.out/assembly-*/*.template.json | wc -l) templates into cdk.out/"
+
+test: deps
+	$(PY) -m pytest
+
+bench: deps
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf cdk.out cdk.out.partial .pytest_cache

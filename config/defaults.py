@@ -1,0 +1,86 @@
+"""Shared defaults: every environment of every profile starts from these.
+
+Sizes and policies follow the BankApp seed (seeds/004) where it gives them, and the
+cheapest safe choice where the seeds leave room. Per-environment files override any
+key; the loader rejects keys that do not exist in ``schema.py``.
+"""
+
+# Placeholder account (documented in the README): deploying needs a real one, given
+# in the profile or with ``-c account=123456789012``.
+PLACEHOLDER_ACCOUNT = "111111111111"
+
+DEFAULTS: dict = {
+    "app_name": "webapp",
+    "account": PLACEHOLDER_ACCOUNT,
+    "region": "us-east-1",
+    "production": False,
+    "allow_branches": False,
+    "removal": "destroy",
+    "log_retention_days": 7,
+    "owner": "platform-team",
+    "cost_center": "webapp",
+    "network": {
+        "cidr": "10.0.0.0/16",
+        "availability_zones": ["us-east-1a", "us-east-1b"],
+        "egress": "single-nat-gateway",
+        # t4g.nano: the smallest Graviton size, ~$3/month, enough for a dev NAT.
+        "nat_instance_type": "t4g.nano",
+        "interface_endpoints": [],
+        "dynamodb_gateway_endpoint": False,
+        # BankApp's application security group allows 443 out "for external APIs".
+        "workloads_need_internet": True,
+        "public_subnet_mask": 24,
+        # Fargate tasks take one address each: leave room for scale-out and deployments.
+        "private_subnet_mask": 20,
+        "isolated_subnet_mask": 24,
+        "flow_log_retention_days": 7,
+        "flow_log_traffic": "ALL",
+        "cloudfront_origin_prefix_list_id": "",
+    },
+    "compute": {
+        "kind": "fargate",
+        "container_port": 3001,
+        "task_cpu": 256,
+        "task_memory_mib": 512,
+        "desired_count": 1,
+        "min_count": 1,
+        "max_count": 2,
+    },
+    "database": {
+        "instance_class": "t4g.micro",
+        "multi_az": False,
+        "read_replica": False,
+        "allocated_storage_gib": 20,
+        "max_allocated_storage_gib": 100,
+        "backup_retention_days": 1,
+        "port": 5432,
+    },
+    "domain": {"name": "", "hosted_zone_id": "", "hosted_zone_name": ""},
+    "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
+}
+
+# Applied on top of the parent environment for a short-lived branch environment
+# (``-c branch=...``): everything destroyable, nothing that needs a cleanup by hand.
+BRANCH_OVERRIDES: dict = {
+    "production": False,
+    "allow_branches": False,
+    "removal": "destroy",
+    "database": {"multi_az": False, "read_replica": False, "backup_retention_days": 1},
+    "network": {"flow_log_retention_days": 3},
+    "log_retention_days": 3,
+}
+
+# CloudFront origin-facing managed prefix lists (com.amazonaws.global.cloudfront.origin-facing)
+# by region. Their IDs differ per region and cannot be looked up offline; a region not
+# listed here needs ``network.cloudfront_origin_prefix_list_id`` set in its profile.
+CLOUDFRONT_ORIGIN_PREFIX_LISTS: dict[str, str] = {
+    "us-east-1": "pl-3b927c52",
+    "us-west-2": "pl-82a045eb",
+    "eu-west-1": "pl-4fa04526",
+    "eu-central-1": "pl-a3a144ca",
+    "ap-northeast-1": "pl-58a04531",
+    "ap-southeast-2": "pl-b8a742d1",
+}
+
+# CloudWatch Logs accepts only these retention values (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)

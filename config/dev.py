@@ -1,0 +1,20 @@
+"""dev: one small task, single-AZ database, a NAT instance, everything destroyable.
+
+BankApp: 0.25 vCPU / 512 MB, 1 task, db.t3.micro single AZ (here the Graviton
+t4g.micro), 1-day backups, RTO 4 h, RPO 24 h.
+"""
+
+SETTINGS: dict = {
+    "allow_branches": True,
+    "removal": "destroy",
+    "log_retention_days": 7,
+    "network": {
+        "cidr": "10.0.0.0/16",
+        # A NAT instance costs a tenth of a NAT gateway; dev can live with one AZ's fate.
+        "egress": "nat-instance",
+        "flow_log_retention_days": 7,
+    },
+    "compute": {"task_cpu": 256, "task_memory_mib": 512, "desired_count": 1, "min_count": 1, "max_count": 2},
+    "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 1},
+    "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
+}

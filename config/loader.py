@@ -1,0 +1,473 @@
+"""Load, parse and validate the configuration of a profile's environments.
+
+Everything a user can get wrong is caught here, before a single construct exists,
+and reported as one ``ConfigError`` whose lines each name the environment, the
+setting, what is wrong and how to fix it. ``app.py`` prints it and exits non-zero,
+so a bad configuration never reaches jsii and never leaves a half-written cloud
+assembly.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import ipaddress
+import re
+import types
+import typing
+from typing import Any, Iterable, Mapping
+
+from config.defaults import (
+    BRANCH_OVERRIDES,
+    CLOUDFRONT_ORIGIN_PREFIX_LISTS,
+    DEFAULTS,
+    LOG_RETENTION_DAYS,
+)
+from config.profiles import DEFAULT_PROFILE, PROFILES, Profile
+from config.schema import EnvironmentConfig
+
+# CloudFormation stack names: letters, digits, hyphens, starting with a letter, <= 128.
+STACK_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+APP_NAME_RE = re.compile(r"^[a-z][a-z0-9]{1,19}$")
+REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+# Longest tier name a stack gets ("observability"), so every stack name stays valid.
+LONGEST_TIER = "observability"
+# Branch slugs are kept short: they end up in resource names with tight limits
+# (Cognito domain prefixes, load balancer names) once later tiers use them.
+MAX_BRANCH_SLUG = 24
+
+# Valid Fargate CPU units -> allowed memory (MiB).
+FARGATE_SIZES: Mapping[int, range | tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+
+# What private workloads need to reach when there is no NAT: the interface endpoints
+# each compute kind cannot start without (S3 is always a gateway endpoint).
+REQUIRED_ENDPOINTS_WITHOUT_NAT: Mapping[str, tuple[str, ...]] = {
+    "fargate": ("ecr.api", "ecr.dkr", "logs", "secretsmanager"),
+    "ec2": ("ssm", "ssmmessages", "ec2messages", "logs", "secretsmanager"),
+}
+
+RDS_POSTGRES_MIN_STORAGE_GIB = 20
+RDS_MAX_STORAGE_GIB = 65536
+
+
+class ConfigError(Exception):
+    """One or more configuration mistakes; ``str()`` is the message for the user."""
+
+    def __init__(self, problems: Iterable[str]):
+        self.problems = list(problems)
+        super().__init__(
+            "Invalid configuration, synthesis stopped:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        )
+
+
+class _Problems:
+    """Collects problems of one environment in one wording."""
+
+    def __init__(self, profile: str, env: str, source: str):
+        self.profile, self.env, self.source = profile, env, source
+        self.items: list[str] = []
+
+    def add(self, setting: str, value: Any, problem: str, fix: str) -> None:
+        self.items.append(
+            f"environment '{self.env}' (profile '{self.profile}'): {setting} = {value!r}: {problem}. "
+            f"Fix: {fix} (in {self.source})."
+        )
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def deep_merge(base: Mapping, override: Mapping) -> dict:
+    """``override`` on top of ``base``; nested mappings merge, everything else replaces."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _type_name(tp: Any) -> str:
+    if typing.get_origin(tp) is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if typing.get_origin(tp) is tuple:
+        return f"a list of {_type_name(typing.get_args(tp)[0])}"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _parse(tp: Any, value: Any, path: str, problems: _Problems) -> Any:
+    """Turn ``value`` into ``tp`` or record why not; returns None when it cannot."""
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            problems.add(path, value, "expected a group of settings", "write it as a dictionary")
+            return None
+        return _parse_dataclass(tp, value, path, problems)
+    if origin is typing.Literal:
+        if value in typing.get_args(tp):
+            return value
+        problems.add(path, value, f"must be {_type_name(tp)}", "pick one of the allowed values")
+        return None
+    if origin is tuple:
+        if isinstance(value, (list, tuple)):
+            items = [_parse(typing.get_args(tp)[0], v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+            return tuple(items)
+        problems.add(path, value, f"must be {_type_name(tp)}", "write a list, e.g. [\"a\", \"b\"]")
+        return None
+    # bool is an int in Python: keep them apart so `multi_az: 1` is not silently accepted.
+    if tp is int and (isinstance(value, bool) or not isinstance(value, int)):
+        problems.add(path, value, "must be a whole number", "write a number without quotes")
+        return None
+    if tp is bool and not isinstance(value, bool):
+        problems.add(path, value, "must be True or False", "write True or False")
+        return None
+    if tp is str and not isinstance(value, str):
+        problems.add(path, value, "must be a string", "put the value in quotes")
+        return None
+    return value
+
+
+def _parse_dataclass(cls: type, data: Mapping, prefix: str, problems: _Problems) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    settable = {name for name, f in fields.items() if f.default is dataclasses.MISSING}
+    for key in data:
+        if key not in settable:
+            close = ", ".join(sorted(settable))
+            problems.add(f"{prefix}{key}", data[key], "unknown setting", f"remove it or use one of: {close}")
+    values = {}
+    for name in settable:
+        path = f"{prefix}{name}"
+        if name not in data:
+            problems.add(path, None, "missing", "set it in config/defaults.py or the environment")
+            continue
+        values[name] = _parse(hints[name], data[name], path if not dataclasses.is_dataclass(hints[name]) else f"{path}.", problems)
+    if len(values) != len(settable) or any(v is None for v in values.values()):
+        return None
+    return cls(**values)
+
+
+# ---------------------------------------------------------------- branches
+
+
+def sanitize_branch(branch: str) -> str:
+    """A git branch name as a short, lowercase, hyphenated slug usable in every name.
+
+    Long names are cut and suffixed with a hash of the full name, so two long
+    branches with the same beginning still get different environments.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", branch.strip().lower()).strip("-")
+    if len(slug) > MAX_BRANCH_SLUG:
+        digest = hashlib.sha256(branch.encode()).hexdigest()[:6]
+        slug = f"{slug[: MAX_BRANCH_SLUG - 7].rstrip('-')}-{digest}"
+    return slug
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
+    add = problems.add
+    net, compute, db = cfg.network, cfg.compute, cfg.database
+
+    if not APP_NAME_RE.match(cfg.app_name):
+        add("app_name", cfg.app_name, "must be 2-20 lowercase letters or digits, starting with a letter",
+            "choose a short name such as 'webapp'")
+    if not re.fullmatch(r"\d{12}", cfg.account):
+        add("account", cfg.account, "must be a 12-digit AWS account ID", "set the account or pass -c account=123456789012")
+    if not REGION_RE.match(cfg.region):
+        add("region", cfg.region, "is not an AWS region name", "use a region such as 'us-east-1'")
+    if cfg.log_retention_days not in LOG_RETENTION_DAYS:
+        add("log_retention_days", cfg.log_retention_days, "is not a CloudWatch Logs retention value",
+            f"use one of {', '.join(map(str, LOG_RETENTION_DAYS[:12]))}, ...")
+
+    # Production rules.
+    if cfg.production:
+        if not db.multi_az:
+            add("database.multi_az", db.multi_az, "a production environment needs a Multi-AZ database",
+                "set database.multi_az to True")
+        if cfg.removal == "destroy":
+            add("removal", cfg.removal, "a production environment must not destroy its data when a stack is deleted",
+                "set removal to 'snapshot' or 'retain'")
+        if cfg.allow_branches:
+            add("allow_branches", cfg.allow_branches, "branch environments derive from non-production environments only",
+                "set allow_branches to False and branch from dev")
+
+    # Network.
+    try:
+        vpc_net = ipaddress.IPv4Network(net.cidr, strict=True)
+    except ValueError as exc:
+        add("network.cidr", net.cidr, f"is not a valid IPv4 network ({exc})", "write it as e.g. '10.0.0.0/16'")
+        vpc_net = None
+    if vpc_net is not None:
+        if not vpc_net.is_private or not any(
+            vpc_net.subnet_of(ipaddress.IPv4Network(r)) for r in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+        ):
+            add("network.cidr", net.cidr, "must be inside a private range (10/8, 172.16/12, 192.168/16)",
+                "pick an unused private range such as '10.3.0.0/16'")
+        elif not 16 <= vpc_net.prefixlen <= 24:
+            add("network.cidr", net.cidr, "a VPC must be between /16 and /24", "use a /16 to /24 network")
+        else:
+            per_az = sum(2 ** (32 - m) for m in (net.public_subnet_mask, net.private_subnet_mask, net.isolated_subnet_mask))
+            needed = per_az * len(net.availability_zones)
+            if needed > vpc_net.num_addresses:
+                add("network.cidr", net.cidr,
+                    f"too small for 3 subnet tiers in {len(net.availability_zones)} AZs ({needed} addresses needed, "
+                    f"{vpc_net.num_addresses} available)",
+                    "use a larger CIDR or larger subnet masks (network.*_subnet_mask)")
+    for name in ("public_subnet_mask", "private_subnet_mask", "isolated_subnet_mask"):
+        mask = getattr(net, name)
+        if not 16 <= mask <= 28:
+            add(f"network.{name}", mask, "subnet prefix length must be between 16 and 28", "use e.g. 24")
+        elif vpc_net is not None and mask < vpc_net.prefixlen:
+            add(f"network.{name}", mask, f"a subnet cannot be larger than the VPC ({net.cidr})", f"use a mask >= {vpc_net.prefixlen}")
+
+    azs = net.availability_zones
+    if len(azs) < 2:
+        add("network.availability_zones", list(azs), "needs at least 2 availability zones (load balancer and Multi-AZ database need two)",
+            f"list two or three zones, e.g. ['{cfg.region}a', '{cfg.region}b']")
+    if len(set(azs)) != len(azs):
+        add("network.availability_zones", list(azs), "lists a zone twice", "list each zone once")
+    stray = [az for az in azs if not re.fullmatch(re.escape(cfg.region) + r"[a-z]", az)]
+    if stray:
+        add("network.availability_zones", list(azs), f"zones {stray} are not in region {cfg.region}",
+            f"use zones of {cfg.region} such as '{cfg.region}a'")
+
+    if net.egress == "none":
+        if net.workloads_need_internet:
+            add("network.egress", net.egress,
+                "workloads need the internet (network.workloads_need_internet is True) but egress 'none' gives them no route",
+                "choose a NAT egress mode, or set network.workloads_need_internet to False if the app only calls AWS services")
+        missing = [e for e in REQUIRED_ENDPOINTS_WITHOUT_NAT[compute.kind] if e not in net.interface_endpoints]
+        if missing:
+            add("network.interface_endpoints", list(net.interface_endpoints),
+                f"egress 'none' leaves {compute.kind} workloads without a route to {', '.join(missing)}",
+                f"add {missing} to network.interface_endpoints, or choose a NAT egress mode")
+    if len(set(net.interface_endpoints)) != len(net.interface_endpoints):
+        add("network.interface_endpoints", list(net.interface_endpoints), "lists an endpoint twice", "list each once")
+    bad_endpoints = [e for e in net.interface_endpoints if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*", e) or e in ("s3", "dynamodb")]
+    if bad_endpoints:
+        add("network.interface_endpoints", list(net.interface_endpoints),
+            f"{bad_endpoints} are not interface endpoint service names (S3 and DynamoDB are gateway endpoints)",
+            "use names such as 'ecr.api', 'logs', 'secretsmanager'")
+    if net.egress == "nat-instance" and not re.fullmatch(r"[a-z][a-z0-9-]*\.[a-z0-9]+", net.nat_instance_type):
+        add("network.nat_instance_type", net.nat_instance_type, "is not an EC2 instance type", "use e.g. 't4g.nano'")
+    if net.flow_log_retention_days not in LOG_RETENTION_DAYS:
+        add("network.flow_log_retention_days", net.flow_log_retention_days, "is not a CloudWatch Logs retention value",
+            "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...")
+    prefix_list = net.cloudfront_origin_prefix_list_id or CLOUDFRONT_ORIGIN_PREFIX_LISTS.get(cfg.region, "")
+    if not prefix_list:
+        add("network.cloudfront_origin_prefix_list_id", net.cloudfront_origin_prefix_list_id,
+            f"the CloudFront origin-facing prefix list of {cfg.region} is not known offline",
+            "set it to the ID printed by `aws ec2 describe-managed-prefix-lists --filters "
+            "Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`")
+    elif not re.fullmatch(r"pl-[0-9a-f]{8,17}", prefix_list):
+        add("network.cloudfront_origin_prefix_list_id", prefix_list, "is not a prefix list ID", "use the 'pl-...' ID")
+
+    # Compute.
+    if not 1024 <= compute.container_port <= 65535:
+        add("compute.container_port", compute.container_port, "must be an unprivileged port (1024-65535)", "use e.g. 3001")
+    if compute.min_count < 0 or compute.max_count < 1:
+        add("compute.min_count", compute.min_count, "counts must be >= 0 (min) and >= 1 (max)", "raise the counts")
+    elif compute.min_count > compute.max_count:
+        add("compute.min_count", compute.min_count, f"is greater than compute.max_count ({compute.max_count})",
+            "lower min_count or raise max_count")
+    elif not compute.min_count <= compute.desired_count <= compute.max_count:
+        add("compute.desired_count", compute.desired_count,
+            f"must lie between compute.min_count ({compute.min_count}) and compute.max_count ({compute.max_count})",
+            "adjust desired_count")
+    if compute.kind == "fargate":
+        allowed = FARGATE_SIZES.get(compute.task_cpu)
+        if allowed is None:
+            add("compute.task_cpu", compute.task_cpu, "is not a Fargate CPU size",
+                f"use one of {', '.join(map(str, FARGATE_SIZES))}")
+        elif compute.task_memory_mib not in allowed:
+            add("compute.task_memory_mib", compute.task_memory_mib,
+                f"is not a valid memory size for {compute.task_cpu} CPU units",
+                f"use one of {allowed[0]}..{allowed[-1]} in steps Fargate allows")
+    if cfg.production and compute.min_count < 2:
+        add("compute.min_count", compute.min_count, "a production service needs at least 2 tasks or instances (one per AZ)",
+            "set compute.min_count to 2 or more")
+
+    # Database.
+    if not re.fullmatch(r"[a-z][a-z0-9]*\.[a-z0-9]+", db.instance_class) or db.instance_class.startswith("db."):
+        add("database.instance_class", db.instance_class, "is not an RDS instance class without the 'db.' prefix",
+            "use e.g. 't4g.micro'")
+    if db.allocated_storage_gib < RDS_POSTGRES_MIN_STORAGE_GIB:
+        add("database.allocated_storage_gib", db.allocated_storage_gib,
+            f"is below the PostgreSQL gp3 minimum of {RDS_POSTGRES_MIN_STORAGE_GIB} GiB",
+            f"use {RDS_POSTGRES_MIN_STORAGE_GIB} or more")
+    if not db.allocated_storage_gib <= db.max_allocated_storage_gib <= RDS_MAX_STORAGE_GIB:
+        add("database.max_allocated_storage_gib", db.max_allocated_storage_gib,
+            f"must lie between database.allocated_storage_gib ({db.allocated_storage_gib}) and {RDS_MAX_STORAGE_GIB}",
+            "raise it to at least the allocated storage")
+    if not 0 <= db.backup_retention_days <= 35:
+        add("database.backup_retention_days", db.backup_retention_days, "RDS keeps backups for 0 to 35 days", "use 1-35")
+    elif db.backup_retention_days == 0 and cfg.recovery.rpo_minutes < 24 * 60:
+        add("database.backup_retention_days", 0,
+            f"without backups there is no point-in-time recovery, but recovery.rpo_minutes is {cfg.recovery.rpo_minutes}",
+            "keep at least 1 day of backups")
+    if cfg.production and db.backup_retention_days < 7:
+        add("database.backup_retention_days", db.backup_retention_days, "production keeps at least 7 days of backups",
+            "set 7 to 35")
+    if db.read_replica and not cfg.production and cfg.is_branch:
+        add("database.read_replica", True, "branch environments do not get read replicas", "set it to False")
+    if not 1150 <= db.port <= 65535:
+        add("database.port", db.port, "RDS accepts ports 1150-65535", "use 5432")
+    if cfg.recovery.rto_minutes <= 0 or cfg.recovery.rpo_minutes <= 0:
+        add("recovery", dataclasses.asdict(cfg.recovery), "objectives must be positive minutes", "set both in minutes")
+    elif cfg.recovery.rto_minutes < 60 and not db.multi_az:
+        add("database.multi_az", False,
+            f"recovery.rto_minutes is {cfg.recovery.rto_minutes}, which a single-AZ database cannot meet (restore takes longer)",
+            "enable database.multi_az or relax recovery.rto_minutes")
+
+    # Domain.
+    dom = cfg.domain
+    if dom.name:
+        if not (dom.hosted_zone_id and dom.hosted_zone_name):
+            add("domain.hosted_zone_id", dom.hosted_zone_id, f"domain.name is '{dom.name}' but the hosted zone is not set",
+                "set domain.hosted_zone_id and domain.hosted_zone_name of the Route 53 zone that holds it")
+        elif not (dom.name == dom.hosted_zone_name or dom.name.endswith("." + dom.hosted_zone_name)):
+            add("domain.name", dom.name, f"is not inside the hosted zone '{dom.hosted_zone_name}'",
+                "use a name in that zone or the zone that holds it")
+        if not re.fullmatch(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", dom.name):
+            add("domain.name", dom.name, "is not a lowercase DNS name", "write it like 'app.example.com'")
+        if dom.hosted_zone_id and not re.fullmatch(r"Z[0-9A-Z]{4,32}", dom.hosted_zone_id):
+            add("domain.hosted_zone_id", dom.hosted_zone_id, "is not a Route 53 hosted zone ID", "use the 'Z...' ID")
+    elif dom.hosted_zone_id or dom.hosted_zone_name:
+        add("domain.name", "", "a hosted zone is set but no domain name", "set domain.name or clear the hosted zone")
+
+    for tier in (LONGEST_TIER,):
+        name = cfg.stack_name(tier)
+        if not STACK_NAME_RE.match(name):
+            add("app_name", cfg.app_name, f"gives the invalid stack name '{name}'", "use a shorter app or branch name")
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def _raw_settings(profile: Profile, env: str) -> dict:
+    """Defaults, then the profile's common settings, then the environment's own."""
+    return deep_merge(deep_merge(DEFAULTS, profile.common), profile.environments[env][0])
+
+
+def _build(profile: Profile, env: str, *, branch: str, account: str | None, overrides: Mapping | None) -> EnvironmentConfig | ConfigError:
+    source = profile.environments[env][1]
+    data = _raw_settings(profile, env)
+    if branch:
+        data = deep_merge(data, BRANCH_OVERRIDES)
+    if overrides:
+        data = deep_merge(data, overrides)
+    if account:
+        data["account"] = account
+    data.update(env_name=env, profile=profile.name)
+    problems = _Problems(profile.name, env if not branch else f"{env}, branch '{branch}'", source)
+    cfg = _parse_dataclass(EnvironmentConfig, data, "", problems)
+    if cfg is not None:
+        if not cfg.network.cloudfront_origin_prefix_list_id and cfg.region in CLOUDFRONT_ORIGIN_PREFIX_LISTS:
+            cfg = dataclasses.replace(
+                cfg,
+                network=dataclasses.replace(cfg.network, cloudfront_origin_prefix_list_id=CLOUDFRONT_ORIGIN_PREFIX_LISTS[cfg.region]),
+            )
+        if branch:
+            cfg = dataclasses.replace(cfg, branch=branch, branch_slug=sanitize_branch(branch))
+        _validate(cfg, problems)
+    return ConfigError(problems.items) if problems.items else cfg
+
+
+def load(
+    *,
+    profile: str | None = None,
+    env: str | None = None,
+    branch: str | None = None,
+    account: str | None = None,
+    overrides: Mapping[str, Mapping] | None = None,
+) -> list[EnvironmentConfig]:
+    """Configurations to synthesize: every environment of the profile, or ``env`` only.
+
+    The whole profile is always validated (CIDRs are compared across environments),
+    so a mistake in prod is reported even while working on dev. ``overrides`` maps
+    an environment name to extra settings (tests use it to try variants).
+    Raises ``ConfigError`` with every problem found.
+    """
+    profile_name = profile or DEFAULT_PROFILE
+    if profile_name not in PROFILES:
+        raise ConfigError([f"profile '{profile_name}' does not exist. Fix: use -c profile= with one of: {', '.join(sorted(PROFILES))}."])
+    prof = PROFILES[profile_name]
+    if env is not None and env not in prof.environments:
+        raise ConfigError([
+            f"environment '{env}' does not exist in profile '{profile_name}'. "
+            f"Fix: use -c env= with one of: {', '.join(sorted(prof.environments))}."
+        ])
+    problems: list[str] = []
+    branch = (branch or "").strip()
+    if branch:
+        parent = env or prof.branch_parent
+        slug = sanitize_branch(branch)
+        if not slug:
+            problems.append(
+                f"branch '{branch}': has no letters or digits, so it cannot name a stack. "
+                "Fix: use a branch name with letters or digits (e.g. feature/login-page)."
+            )
+        elif not slug[0].isalpha():
+            problems.append(
+                f"branch '{branch}': sanitized to '{slug}', which starts with a digit and cannot begin a resource name. "
+                "Fix: start the branch name with a letter (e.g. fix-123 instead of 123-fix)."
+            )
+        if not _raw_settings(prof, parent).get("allow_branches"):
+            parents = [e for e in prof.environments if _raw_settings(prof, e).get("allow_branches")]
+            problems.append(
+                f"environment '{parent}' (profile '{profile_name}'): allow_branches = False: branch environments cannot derive from it. "
+                f"Fix: branch from {' or '.join(parents) or 'an environment with allow_branches'} with -c env=, "
+                f"or set allow_branches in {prof.environments[parent][1]}."
+            )
+
+    overrides = overrides or {}
+    built: dict[str, EnvironmentConfig] = {}
+    for name in prof.environments:
+        result = _build(prof, name, branch="", account=account, overrides=overrides.get(name))
+        if isinstance(result, ConfigError):
+            problems.extend(result.problems)
+        else:
+            built[name] = result
+
+    # Environments of one profile may be peered or joined by a transit gateway later:
+    # their address ranges must not overlap.
+    names = list(built)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            na, nb = built[a].network, built[b].network
+            try:
+                overlap = ipaddress.IPv4Network(na.cidr).overlaps(ipaddress.IPv4Network(nb.cidr))
+            except ValueError:
+                continue  # already reported as malformed
+            if overlap:
+                problems.append(
+                    f"environment '{b}' (profile '{profile_name}'): network.cidr = '{nb.cidr}': overlaps "
+                    f"environment '{a}' ({na.cidr}). Fix: give each environment its own range "
+                    f"(e.g. 10.0/10.1/10.2.0.0/16) in {prof.environments[b][1]}."
+                )
+
+    selected: list[EnvironmentConfig] = []
+    if branch and not problems:
+        parent = env or prof.branch_parent
+        result = _build(prof, parent, branch=branch, account=account, overrides=overrides.get(parent))
+        if isinstance(result, ConfigError):
+            problems.extend(result.problems)
+        else:
+            selected = [result]
+    elif not branch:
+        selected = [built[n] for n in built if env is None or n == env]
+    if problems:
+        raise ConfigError(problems)
+    return selected

@@ -1,0 +1,27 @@
+"""prod: highly available, nothing destroyable.
+
+BankApp: 1 vCPU / 2 GB, 3-10 tasks, db.t3.medium Multi-AZ with a read replica
+(here t4g.medium), 35-day backups with point-in-time recovery, NAT gateway per AZ,
+RTO 30 min, RPO 5 min.
+"""
+
+SETTINGS: dict = {
+    "production": True,
+    "allow_branches": False,
+    "removal": "snapshot",
+    "log_retention_days": 90,
+    "network": {
+        "cidr": "10.2.0.0/16",
+        "egress": "nat-gateway-per-az",
+        "flow_log_retention_days": 90,
+    },
+    "compute": {"task_cpu": 1024, "task_memory_mib": 2048, "desired_count": 3, "min_count": 3, "max_count": 10},
+    "database": {
+        "instance_class": "t4g.medium",
+        "multi_az": True,
+        "read_replica": True,
+        "backup_retention_days": 35,
+        "max_allocated_storage_gib": 500,
+    },
+    "recovery": {"rto_minutes": 30, "rpo_minutes": 5},
+}

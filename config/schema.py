@@ -1,0 +1,147 @@
+"""Typed configuration of one environment.
+
+Every setting a user can change is a field here. Settings are written as plain
+nested dictionaries (see ``defaults.py`` and the per-environment files) and parsed
+into these frozen dataclasses by ``loader.py``, which rejects unknown keys and wrong
+types by the dotted name of the setting ("database.multi_az"), so a typo never
+turns silently into a default.
+
+Field comments document the setting; the README points here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EgressMode = Literal["nat-gateway-per-az", "single-nat-gateway", "nat-instance", "none"]
+ComputeKind = Literal["fargate", "ec2"]
+RemovalMode = Literal["destroy", "snapshot", "retain"]
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    # IPv4 CIDR of the VPC, a private (RFC 1918) range between /16 and /24.
+    cidr: str
+    # Availability zones, explicit so synthesis never asks AWS (2 or 3, all in the region).
+    availability_zones: tuple[str, ...]
+    # How private workloads reach the internet:
+    #   nat-gateway-per-az  one managed NAT gateway per AZ (no cross-AZ dependency)
+    #   single-nat-gateway  one managed NAT gateway for the whole VPC (cheaper, one AZ's fate)
+    #   nat-instance        one Graviton NAT instance (cheapest; not highly available)
+    #   none                no internet route; AWS services through VPC endpoints only
+    egress: EgressMode
+    # EC2 instance type of the NAT instance (egress "nat-instance" only).
+    nat_instance_type: str
+    # Interface endpoint service names (the part after "com.amazonaws.<region>.").
+    interface_endpoints: tuple[str, ...]
+    # Gateway endpoints are free; S3 is always created, DynamoDB on request.
+    dynamodb_gateway_endpoint: bool
+    # Whether application workloads call the public internet (third-party APIs).
+    # True with egress "none" is a contradiction and stops synthesis.
+    workloads_need_internet: bool
+    # Subnet sizes (prefix length) per tier, per AZ.
+    public_subnet_mask: int
+    private_subnet_mask: int
+    isolated_subnet_mask: int
+    # Retention in days of the VPC flow log group (a CloudWatch Logs retention value).
+    flow_log_retention_days: int
+    # Which flows to log: ALL, ACCEPT or REJECT.
+    flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"]
+    # ID of the CloudFront origin-facing managed prefix list in this region; the load
+    # balancer accepts traffic only from it. Empty: taken from the known IDs in defaults.
+    cloudfront_origin_prefix_list_id: str
+
+
+@dataclass(frozen=True)
+class ComputeConfig:
+    # "fargate" (ECS on Fargate) or "ec2" (Auto Scaling group with Nginx + PM2).
+    kind: ComputeKind
+    # Port the application listens on behind the load balancer.
+    container_port: int
+    # Fargate task size: CPU units (256 = 0.25 vCPU) and memory in MiB.
+    task_cpu: int
+    task_memory_mib: int
+    # Task or instance counts.
+    desired_count: int
+    min_count: int
+    max_count: int
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    # RDS instance class without the "db." prefix (Graviton classes by default).
+    instance_class: str
+    # Standby in a second AZ (required in production).
+    multi_az: bool
+    # A read replica (production).
+    read_replica: bool
+    # gp3 storage in GiB, and the storage-autoscaling ceiling.
+    allocated_storage_gib: int
+    max_allocated_storage_gib: int
+    # Automated backup retention in days (0-35); also bounds point-in-time recovery.
+    backup_retention_days: int
+    # PostgreSQL port.
+    port: int
+
+
+@dataclass(frozen=True)
+class DomainConfig:
+    # Fully qualified domain the environment is served on; empty = CloudFront's own domain.
+    name: str
+    # Route 53 hosted zone that holds ``name`` (both required when ``name`` is set).
+    hosted_zone_id: str
+    hosted_zone_name: str
+
+
+@dataclass(frozen=True)
+class RecoveryObjectives:
+    # Recovery time and point objectives in minutes (documented, and checked against backups).
+    rto_minutes: int
+    rpo_minutes: int
+
+
+@dataclass(frozen=True)
+class EnvironmentConfig:
+    # Short application name: first part of every stack name.
+    app_name: str
+    # Environment name (dev, staging, prod) as selected with ``-c env=``.
+    env_name: str
+    # Configuration profile (``-c profile=``) this environment comes from.
+    profile: str
+    # Target account (12 digits) and region. The default account is a placeholder:
+    # pass ``-c account=123456789012`` or set it in the profile before deploying.
+    account: str
+    region: str
+    # Production rules apply: Multi-AZ database, no DESTROY removal, deletion protection.
+    production: bool
+    # Whether short-lived branch environments may be derived from this environment.
+    allow_branches: bool
+    # What happens to stateful resources when their stack is deleted.
+    removal: RemovalMode
+    # Default retention (days) of log groups the app creates.
+    log_retention_days: int
+    # Tags on every resource.
+    owner: str
+    cost_center: str
+    network: NetworkConfig
+    compute: ComputeConfig
+    database: DatabaseConfig
+    domain: DomainConfig
+    recovery: RecoveryObjectives
+    # Branch of a short-lived environment: the raw name and its sanitized slug
+    # ("" for the long-lived environments). Set by the loader, not in config files.
+    branch: str = ""
+    branch_slug: str = ""
+
+    @property
+    def is_branch(self) -> bool:
+        return bool(self.branch_slug)
+
+    @property
+    def qualified_name(self) -> str:
+        """``<env>`` or ``<env>-<branch>``: the part of every name that tells environments apart."""
+        return f"{self.env_name}-{self.branch_slug}" if self.branch_slug else self.env_name
+
+    def stack_name(self, tier: str) -> str:
+        return f"{self.app_name}-{self.qualified_name}-{tier}"

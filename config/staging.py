@@ -1,0 +1,24 @@
+"""staging: production's shape at a smaller size.
+
+BankApp: 0.5 vCPU / 1 GB, 2 tasks, db.t3.small Multi-AZ (here t4g.small), 7-day
+backups, RTO 2 h, RPO 1 h.
+"""
+
+SETTINGS: dict = {
+    "allow_branches": True,
+    "removal": "snapshot",
+    "log_retention_days": 30,
+    "network": {
+        "cidr": "10.1.0.0/16",
+        "egress": "single-nat-gateway",
+        "flow_log_retention_days": 30,
+    },
+    "compute": {"task_cpu": 512, "task_memory_mib": 1024, "desired_count": 2, "min_count": 2, "max_count": 4},
+    "database": {
+        "instance_class": "t4g.small",
+        "multi_az": True,
+        "backup_retention_days": 7,
+        "max_allocated_storage_gib": 200,
+    },
+    "recovery": {"rto_minutes": 120, "rpo_minutes": 60},
+}

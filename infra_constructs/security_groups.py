@@ -1,0 +1,65 @@
+"""The security groups every tier uses, with least-privilege rules between them.
+
+All groups and all rules between them live in one construct (in the network stack),
+so no rule ever has to reference a group in another stack and no tier can widen
+another tier's access by accident.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
+HTTPS = ec2.Port.tcp(443)
+
+
+class WorkloadSecurityGroups(Construct):
+    """Security groups for the load balancer, application, database, VPC endpoints,
+    bastion and in-VPC functions (migrations, Cognito trigger, secret rotation).
+
+    Traffic allowed, nothing else:
+      CloudFront origin-facing prefix list -> load balancer   on ``load_balancer_port``
+      load balancer -> application                          on ``app_port``
+      application, functions, bastion -> database           on ``database_port``
+      application, functions, bastion -> VPC endpoints      on 443
+      application, functions, bastion -> anywhere           on 443 (AWS APIs via NAT or
+          endpoints; where egress is "none" the route tables leave only endpoints and S3)
+    The database and endpoints groups have no egress at all.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        app_port: int,
+        database_port: int,
+        load_balancer_port: int,
+        cloudfront_origin_prefix_list_id: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+
+        def group(name: str, description: str) -> ec2.SecurityGroup:
+            return ec2.SecurityGroup(self, name, vpc=vpc, description=description, allow_all_outbound=False)
+
+        self.load_balancer = group("LoadBalancer", "Application load balancer: reachable from CloudFront only")
+        self.application = group("Application", "Application tasks or instances behind the load balancer")
+        self.database = group("Database", "PostgreSQL: reachable from the application, functions and bastion")
+        self.endpoints = group("Endpoints", "Interface VPC endpoints: HTTPS from workloads in the VPC")
+        self.bastion = group("Bastion", "SSM Session Manager bastion: no inbound rules")
+        self.functions = group("Functions", "Lambda functions in the VPC (migrations, triggers, rotation)")
+
+        self.load_balancer.add_ingress_rule(
+            ec2.Peer.prefix_list(cloudfront_origin_prefix_list_id),
+            ec2.Port.tcp(load_balancer_port),
+            "From CloudFront origin-facing servers only",
+        )
+        self.load_balancer.add_egress_rule(self.application, ec2.Port.tcp(app_port), "To the application and its health check")
+        self.application.add_ingress_rule(self.load_balancer, ec2.Port.tcp(app_port), "From the load balancer")
+
+        for client, name in ((self.application, "application"), (self.functions, "functions"), (self.bastion, "bastion")):
+            self.database.add_ingress_rule(client, ec2.Port.tcp(database_port), f"PostgreSQL from the {name}")
+            client.add_egress_rule(self.database, ec2.Port.tcp(database_port), "PostgreSQL")
+            self.endpoints.add_ingress_rule(client, HTTPS, f"HTTPS from the {name}")
+            client.add_egress_rule(ec2.Peer.any_ipv4(), HTTPS, "HTTPS to AWS APIs (through NAT or VPC endpoints)")

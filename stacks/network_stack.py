@@ -1,0 +1,59 @@
+"""Network tier: VPC, egress, endpoints, flow logs and the shared security groups."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
+from config.schema import EnvironmentConfig
+from stacks.base import EnvironmentStack
+from infra_constructs.endpoints import InterfaceEndpoints
+from infra_constructs.network import Network
+from infra_constructs.security_groups import WorkloadSecurityGroups
+from stacks.settings import retention, stateful_removal
+
+
+class NetworkStack(EnvironmentStack):
+    """Composes ``Network``, ``WorkloadSecurityGroups`` and ``InterfaceEndpoints``.
+
+    Exposes ``network`` (vpc, subnets, flow logs), ``security_groups`` and ``endpoints``
+    for the other tiers of the same environment.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        net = config.network
+        self.network = Network(
+            self,
+            "Network",
+            cidr=net.cidr,
+            availability_zones=list(net.availability_zones),
+            egress=net.egress,
+            nat_instance_type=net.nat_instance_type,
+            dynamodb_gateway_endpoint=net.dynamodb_gateway_endpoint,
+            public_subnet_mask=net.public_subnet_mask,
+            private_subnet_mask=net.private_subnet_mask,
+            isolated_subnet_mask=net.isolated_subnet_mask,
+            flow_log_retention=retention(net.flow_log_retention_days),
+            flow_log_traffic=ec2.FlowLogTrafficType[net.flow_log_traffic],
+            removal_policy=stateful_removal(config),
+        )
+        self.security_groups = WorkloadSecurityGroups(
+            self,
+            "SecurityGroups",
+            vpc=self.network.vpc,
+            app_port=config.compute.container_port,
+            database_port=config.database.port,
+            # One port only: the CloudFront prefix list counts as ~55 rules of the 60 a group may hold.
+            # HTTPS when the load balancer has a certificate (a domain is configured), else HTTP.
+            load_balancer_port=443 if config.domain.name else 80,
+            cloudfront_origin_prefix_list_id=net.cloudfront_origin_prefix_list_id,
+        )
+        self.endpoints = InterfaceEndpoints(
+            self,
+            "Endpoints",
+            vpc=self.network.vpc,
+            services=list(net.interface_endpoints),
+            subnets=self.network.app_subnets,
+            security_group=self.security_groups.endpoints,
+        )

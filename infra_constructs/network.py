@@ -84,6 +84,7 @@ class Network(Construct):
             restrict_default_security_group=True,
             gateway_endpoints=self._gateway_endpoints(dynamodb_gateway_endpoint),
         )
+        self._drop_redundant_provider_dependency()
         self.app_subnets = ec2.SubnetSelection(subnet_group_name=APP)
         self.data_subnets = ec2.SubnetSelection(subnet_group_name=DATA)
         self.public_subnets = ec2.SubnetSelection(subnet_group_name=PUBLIC)
@@ -172,6 +173,15 @@ class Network(Construct):
         # Grants the flow log construct would add on its own would land in an inline policy:
         # the managed policy above already holds exactly what it needs.
         return role.without_policy_updates()
+
+    def _drop_redundant_provider_dependency(self) -> None:
+        """The provider behind ``restrict_default_security_group`` declares a DependsOn on
+        its role that its GetAtt of the role already implies (cfn-lint W3005). Removing it
+        changes nothing in deployment order and keeps the template lint-clean."""
+        provider = Stack.of(self).node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
+        if provider is not None:
+            handler = provider.node.find_child("Handler")
+            handler.remove_dependency(provider.node.find_child("Role"))
 
     @staticmethod
     def _gateway_endpoints(dynamodb: bool) -> dict[str, ec2.GatewayVpcEndpointOptions]:

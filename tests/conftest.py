@@ -1,0 +1,109 @@
+"""Synthesize every environment and configuration variant once per test session.
+
+Each variant is its own App (the cdk.json feature flags as context, as the CLI would
+pass them), synthesized into a temporary folder. Tests read the resulting templates
+and the cdk-nag reports computed over the synthesized tree; none synthesizes again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aws_cdk import App
+from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks
+
+from config.loader import load
+from config.schema import EnvironmentConfig
+from stacks.stage import add_compliance_checks, build
+
+ROOT = Path(__file__).resolve().parent.parent
+CDK_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
+
+# Variant name -> arguments of config.loader.load. The reference environments plus
+# the configurations a user can choose that change what the network stack holds.
+VARIANTS: dict[str, dict] = {
+    "dev": {"env": "dev"},
+    "staging": {"env": "staging"},
+    "prod": {"env": "prod"},
+    "dev-branch": {"env": "dev", "branch": "feature/login-page"},
+    # Egress "none": no NAT, AWS services through interface endpoints only (SpendWise).
+    "endpoints-only": {
+        "env": "dev",
+        "overrides": {"dev": {"network": {
+            "egress": "none",
+            "workloads_need_internet": False,
+            "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "cognito-idp"],
+        }}},
+    },
+    # A domain (load balancer gets a certificate: HTTPS from CloudFront), three AZs, DynamoDB endpoint.
+    "domain-3az": {
+        "env": "staging",
+        "overrides": {"staging": {
+            "domain": {"name": "staging.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ", "hosted_zone_name": "example.com"},
+            "network": {"availability_zones": ["us-east-1a", "us-east-1b", "us-east-1c"], "dynamodb_gateway_endpoint": True},
+        }},
+    },
+}
+
+NAG_PACKS = (AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks)
+
+
+@dataclass
+class Synthesized:
+    config: EnvironmentConfig
+    # Tier ("network") -> template dict, and -> template file on disk.
+    templates: dict[str, dict]
+    template_files: dict[str, Path]
+    stack_names: dict[str, str]
+    termination_protection: dict[str, bool]
+    # Pack name -> list of "rule at path" findings not acknowledged.
+    nag_findings: dict[str, list[str]]
+
+    def template(self, tier: str = "network") -> Template:
+        return Template.from_json(self.templates[tier])
+
+
+def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
+    (config,) = load(**spec)
+    # As app.py does, with one difference: findings are collected below and reported
+    # per rule instead of failing the synthesis.
+    app = App(outdir=str(outdir), context={**CDK_CONTEXT, "@aws-cdk/core:failSynthOnValidationErrors": False})
+    stages = build(app, [config])
+    add_compliance_checks(app, stages)
+    (stage,) = stages
+    assembly = app.synth().get_nested_assembly(stage.artifact_id)
+    templates, files, names, protection = {}, {}, {}, {}
+    for stack in (stage.network,):
+        tier = stack.stack_name.rsplit("-", 1)[1]
+        artifact = assembly.get_stack_artifact(stack.artifact_id)
+        templates[tier] = artifact.template
+        files[tier] = Path(artifact.template_full_path)
+        names[tier] = artifact.stack_name
+        protection[tier] = bool(artifact.termination_protection)
+    findings = {}
+    for pack_cls in NAG_PACKS:
+        pack = pack_cls()
+        report = pack.validate_scope(app)
+        findings[pack.read_pack_name] = [
+            f"{v.rule_name} at {r.construct_path}" for v in report.violations for r in v.violating_resources
+        ]
+    return Synthesized(config, templates, files, names, protection, findings)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory) -> dict[str, Synthesized]:
+    return {name: _synthesize(name, spec, tmp_path_factory.mktemp(name)) for name, spec in VARIANTS.items()}
+
+
+@pytest.fixture(scope="session")
+def reference(synthesized) -> dict[str, Synthesized]:
+    return {name: synthesized[name] for name in ("dev", "staging", "prod")}
+
+
+def pytest_configure(config):
+    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")

@@ -1,0 +1,245 @@
+"""Every configuration mistake stops synthesis with a message that names the
+environment, the setting, the problem and the fix. One test per mistake."""
+
+from __future__ import annotations
+
+import pytest
+
+from config.loader import ConfigError, load, sanitize_branch
+from config.schema import EnvironmentConfig
+
+
+def problems(**kwargs) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load(**kwargs)
+    assert str(caught.value).startswith("Invalid configuration, synthesis stopped:")
+    return caught.value.problems
+
+
+def one_problem(env: str, settings: dict, **kwargs) -> str:
+    """The single problem reported when ``settings`` override environment ``env``."""
+    found = problems(overrides={env: settings}, **kwargs)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def assert_names(message: str, env: str, setting: str, *fragments: str) -> None:
+    assert f"environment '{env}'" in message
+    assert setting in message
+    assert "Fix:" in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_reference_profile_is_valid():
+    configs = load()
+    assert [c.env_name for c in configs] == ["dev", "staging", "prod"]
+    assert all(isinstance(c, EnvironmentConfig) for c in configs)
+
+
+def test_bankapp_sizes_and_policies():
+    dev, staging, prod = load()
+    assert [c.network.cidr for c in (dev, staging, prod)] == ["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"]
+    assert [(c.compute.task_cpu, c.compute.task_memory_mib) for c in (dev, staging, prod)] == [(256, 512), (512, 1024), (1024, 2048)]
+    assert [(c.compute.min_count, c.compute.max_count) for c in (dev, staging, prod)] == [(1, 2), (2, 4), (3, 10)]
+    assert [c.database.backup_retention_days for c in (dev, staging, prod)] == [1, 7, 35]
+    assert [c.database.multi_az for c in (dev, staging, prod)] == [False, True, True]
+    assert [c.database.read_replica for c in (dev, staging, prod)] == [False, False, True]
+    assert [(c.recovery.rto_minutes, c.recovery.rpo_minutes) for c in (dev, staging, prod)] == [(240, 1440), (120, 60), (30, 5)]
+    assert [c.removal for c in (dev, staging, prod)] == ["destroy", "snapshot", "snapshot"]
+
+
+def test_unknown_environment():
+    (message,) = problems(env="qa")
+    assert "environment 'qa' does not exist in profile 'reference'" in message
+    assert "-c env= with one of: dev, prod, staging" in message
+
+
+def test_unknown_profile():
+    (message,) = problems(profile="nope")
+    assert "profile 'nope' does not exist" in message and "-c profile=" in message
+
+
+def test_unknown_setting_is_a_typo_not_a_default():
+    message = one_problem("dev", {"database": {"multi_azz": True}})
+    assert_names(message, "dev", "database.multi_azz", "unknown setting", "multi_az")
+
+
+def test_wrong_type():
+    message = one_problem("staging", {"database": {"multi_az": 1}})
+    assert_names(message, "staging", "database.multi_az", "must be True or False")
+
+
+def test_malformed_cidr():
+    message = one_problem("dev", {"network": {"cidr": "10.0.0.300/16"}})
+    assert_names(message, "dev", "network.cidr", "not a valid IPv4 network")
+
+
+def test_cidr_with_host_bits():
+    message = one_problem("dev", {"network": {"cidr": "10.0.0.1/16"}})
+    assert_names(message, "dev", "network.cidr", "not a valid IPv4 network")
+
+
+def test_public_cidr():
+    message = one_problem("dev", {"network": {"cidr": "8.8.0.0/16"}})
+    assert_names(message, "dev", "network.cidr", "private range")
+
+
+def test_overlapping_cidrs():
+    message = one_problem("staging", {"network": {"cidr": "10.0.0.0/16"}})
+    assert_names(message, "staging", "network.cidr", "overlaps environment 'dev' (10.0.0.0/16)", "config/staging.py")
+
+
+def test_cidr_too_small_for_the_subnets():
+    found = problems(overrides={"dev": {"network": {"cidr": "10.0.0.0/22"}}})
+    assert_names(found[0], "dev", "network.cidr", "too small", "9216 addresses needed, 1024 available")
+    # and the subnet that cannot fit at all is named too
+    assert_names(found[1], "dev", "network.private_subnet_mask", "larger than the VPC")
+
+
+def test_fewer_than_two_azs():
+    message = one_problem("dev", {"network": {"availability_zones": ["us-east-1a"]}})
+    assert_names(message, "dev", "network.availability_zones", "at least 2")
+
+
+def test_azs_not_in_region():
+    message = one_problem("prod", {"network": {"availability_zones": ["us-east-1a", "eu-west-1b"]}})
+    assert_names(message, "prod", "network.availability_zones", "['eu-west-1b'] are not in region us-east-1")
+
+
+def test_prod_without_multi_az_database():
+    found = problems(overrides={"prod": {"database": {"multi_az": False}}})
+    assert_names(found[0], "prod", "database.multi_az", "production environment needs a Multi-AZ database")
+
+
+def test_prod_with_destroy_removal():
+    message = one_problem("prod", {"removal": "destroy"})
+    assert_names(message, "prod", "removal", "must not destroy")
+
+
+@pytest.mark.parametrize("branch", ["///", "___", "🚀"])
+def test_branch_that_cannot_name_a_stack(branch):
+    (message,) = problems(env="dev", branch=branch)
+    assert f"branch '{branch}'" in message and "no letters or digits" in message and "Fix:" in message
+
+
+def test_branch_starting_with_a_digit():
+    (message,) = problems(env="dev", branch="123-fix")
+    assert "starts with a digit" in message and "Fix:" in message
+
+
+def test_branch_from_prod_is_refused():
+    (message,) = problems(env="prod", branch="feature/x")
+    assert_names(message, "prod", "allow_branches", "branch from dev or staging")
+
+
+def test_domain_without_hosted_zone():
+    message = one_problem("staging", {"domain": {"name": "staging.example.com"}})
+    assert_names(message, "staging", "domain.hosted_zone_id", "hosted zone is not set")
+
+
+def test_domain_outside_its_zone():
+    message = one_problem("staging", {"domain": {"name": "app.other.org", "hosted_zone_id": "Z123456789", "hosted_zone_name": "example.com"}})
+    assert_names(message, "staging", "domain.name", "not inside the hosted zone")
+
+
+def test_min_tasks_above_max():
+    message = one_problem("staging", {"compute": {"min_count": 5, "max_count": 4, "desired_count": 4}})
+    assert_names(message, "staging", "compute.min_count", "greater than compute.max_count (4)")
+
+
+def test_desired_outside_bounds():
+    message = one_problem("staging", {"compute": {"desired_count": 9}})
+    assert_names(message, "staging", "compute.desired_count", "between compute.min_count (2) and compute.max_count (4)")
+
+
+def test_invalid_fargate_size():
+    message = one_problem("dev", {"compute": {"task_cpu": 256, "task_memory_mib": 4096}})
+    assert_names(message, "dev", "compute.task_memory_mib", "not a valid memory size for 256")
+
+
+def test_storage_below_engine_minimum():
+    message = one_problem("dev", {"database": {"allocated_storage_gib": 10}})
+    assert_names(message, "dev", "database.allocated_storage_gib", "PostgreSQL gp3 minimum of 20 GiB")
+
+
+def test_storage_ceiling_below_allocation():
+    message = one_problem("dev", {"database": {"allocated_storage_gib": 200, "max_allocated_storage_gib": 100}})
+    assert_names(message, "dev", "database.max_allocated_storage_gib", "allocated_storage_gib (200)")
+
+
+def test_backup_retention_out_of_range():
+    message = one_problem("dev", {"database": {"backup_retention_days": 36}})
+    assert_names(message, "dev", "database.backup_retention_days", "0 to 35 days")
+
+
+def test_no_egress_while_workloads_need_the_internet():
+    message = one_problem("dev", {"network": {
+        "egress": "none", "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager"],
+    }})
+    assert_names(message, "dev", "network.egress", "no route", "workloads_need_internet")
+
+
+def test_no_egress_without_the_endpoints_fargate_needs():
+    message = one_problem("dev", {"network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["logs"]}})
+    assert_names(message, "dev", "network.interface_endpoints", "ecr.api, ecr.dkr, secretsmanager")
+
+
+def test_no_egress_without_the_endpoints_ec2_needs():
+    message = one_problem("dev", {
+        "compute": {"kind": "ec2"},
+        "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["logs", "secretsmanager"]},
+    })
+    assert_names(message, "dev", "network.interface_endpoints", "ssm, ssmmessages, ec2messages")
+
+
+def test_unknown_egress_mode():
+    message = one_problem("dev", {"network": {"egress": "nat"}})
+    assert_names(message, "dev", "network.egress", "'nat-gateway-per-az'")
+
+
+def test_invalid_log_retention():
+    message = one_problem("dev", {"network": {"flow_log_retention_days": 10}})
+    assert_names(message, "dev", "network.flow_log_retention_days", "retention value")
+
+
+def test_invalid_account():
+    found = problems(account="12345")
+    assert len(found) == 3  # one per environment
+    assert_names(found[0], "dev", "account", "12-digit")
+
+
+def test_region_without_known_cloudfront_prefix_list():
+    message = one_problem("dev", {"region": "sa-east-1", "network": {"availability_zones": ["sa-east-1a", "sa-east-1b"]}})
+    assert_names(message, "dev", "network.cloudfront_origin_prefix_list_id", "describe-managed-prefix-lists")
+
+
+def test_all_problems_are_reported_at_once():
+    found = problems(overrides={"dev": {"network": {"cidr": "nonsense"}, "compute": {"min_count": 3}}})
+    assert len(found) == 2
+
+
+def test_account_from_context_overrides_the_placeholder():
+    assert {c.account for c in load(account="123456789012")} == {"123456789012"}
+
+
+def test_branch_environment_derives_from_dev_and_is_destroyable():
+    (cfg,) = load(env="dev", branch="feature/login-page")
+    assert cfg.env_name == "dev" and cfg.branch_slug == "feature-login-page"
+    assert cfg.stack_name("network") == "webapp-dev-feature-login-page-network"
+    assert cfg.removal == "destroy" and not cfg.production and not cfg.database.multi_az
+    assert cfg.network.flow_log_retention_days == 3
+
+
+def test_branch_without_env_derives_from_the_profiles_branch_parent():
+    (cfg,) = load(branch="fix/typo")
+    assert cfg.env_name == "dev" and cfg.stack_name("network") == "webapp-dev-fix-typo-network"
+
+
+def test_branch_slugs_are_short_stable_and_distinct():
+    a = sanitize_branch("feature/JIRA-1234-a-very-long-description-of-the-change")
+    b = sanitize_branch("feature/JIRA-1234-a-very-long-description-of-another-change")
+    assert a != b and len(a) <= 24 and len(b) <= 24
+    assert a == sanitize_branch("feature/JIRA-1234-a-very-long-description-of-the-change")
+    assert a.startswith("feature-jira-1234")
+    assert sanitize_branch("Feature/Login_Page") == "feature-login-page"

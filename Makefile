@@ -40,7 +40,7 @@ $(NODE_STAMP): package.json package-lock.json
 # synth (bad configuration, a cdk-nag finding) never leaves a half-written cdk.out.
 synth: deps
 	rm -rf cdk.out.partial
-	cdk synth --quiet --output cdk.out.partial $(CDK_CONTEXT)
+	cdk synth --quiet --output cdk.out.partial $(CDK_CONTEXT) || { rm -rf cdk.out.partial; exit 1; }
 	rm -rf cdk.out && mv cdk.out.partial cdk.out
 	@echo "Synthesized $$(ls cdk.out/assembly-*/*.template.json | wc -l) templates into cdk.out/"
 

@@ -22,10 +22,14 @@ CDK_CONTEXT := $(if $(ENV),-c env=$(ENV)) $(if $(BRANCH),-c branch=$(BRANCH)) \
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+FUNCTIONS_STAMP := build/functions/.built
+FUNCTION_SOURCES := $(shell find functions -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: synth test bench deps clean
+.PHONY: synth test bench deps functions clean
 
-deps: $(PY_STAMP) $(NODE_STAMP)
+deps: $(PY_STAMP) $(NODE_STAMP) $(FUNCTIONS_STAMP)
+
+functions: $(FUNCTIONS_STAMP)
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +38,11 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Lambda code with its pure-Python dependencies and the RDS CA bundle (no Docker).
+$(FUNCTIONS_STAMP): $(FUNCTION_SOURCES) scripts/build_functions.py $(PY_STAMP) $(NODE_STAMP)
+	$(PY) scripts/build_functions.py
 	touch $@
 
 # Synthesizes into a scratch folder and swaps it in only on success, so a failed
@@ -51,4 +60,4 @@ bench: deps
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf cdk.out cdk.out.partial .pytest_cache
+	rm -rf cdk.out cdk.out.partial .pytest_cache build

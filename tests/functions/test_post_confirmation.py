@@ -1,0 +1,95 @@
+"""The PostConfirmation trigger against a real PostgreSQL with the seed schema."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+import post_confirmation
+import runner
+
+SUB = "5f0c3a52-7d1e-4a57-9c6b-2f1e0a4d9b11"
+
+
+def confirmation(trigger: str = "PostConfirmation_ConfirmSignUp", **attributes) -> dict:
+    attrs = {"sub": SUB, "email": "Ada@Example.com", "email_verified": "true", **attributes}
+    return {"triggerSource": trigger, "userPoolId": "us-east-1_test", "request": {"userAttributes": attrs}, "response": {}}
+
+
+@pytest.fixture
+def db(connect, monkeypatch):
+    conn = connect()
+    runner.apply(conn, runner.discover())
+    monkeypatch.setattr(post_confirmation, "_connection", None)
+    monkeypatch.setattr(post_confirmation.dbkit, "connect_from_environment", connect)
+    yield conn
+    post_confirmation._drop_connection()
+
+
+def users(conn):
+    return conn.run("SELECT id::text, email, display_name FROM users")
+
+
+def test_inserts_the_confirmed_user(db, connect):
+    assert post_confirmation.sync_user(confirmation(name="Ada Lovelace"), connect=connect) is True
+    assert users(db) == [[SUB, "ada@example.com", "Ada Lovelace"]]
+
+
+def test_is_idempotent_on_retries(db, connect):
+    for _ in range(3):
+        assert post_confirmation.sync_user(confirmation(), connect=connect)
+    assert users(db) == [[SUB, "ada@example.com", "Ada"]]
+
+
+def test_keeps_a_display_name_the_user_already_changed(db, connect):
+    post_confirmation.sync_user(confirmation(), connect=connect)
+    db.run("UPDATE users SET display_name = 'Countess'")
+    post_confirmation.sync_user(confirmation(email="ada@new.example"), connect=connect)
+    assert users(db) == [[SUB, "ada@new.example", "Countess"]]
+
+
+def test_handler_returns_the_event_and_ignores_forgot_password(db, connect, monkeypatch):
+    calls = []
+    monkeypatch.setattr(post_confirmation, "sync_user", lambda event: calls.append(event))
+    event = confirmation("PostConfirmation_ConfirmForgotPassword")
+    assert post_confirmation.lambda_handler(event, None) is event
+    assert calls == []
+    event = confirmation()
+    assert post_confirmation.lambda_handler(event, None) is event
+    assert calls == [event]
+
+
+def test_transient_database_error_does_not_block_sign_up(db, connect, caplog):
+    attempts = []
+
+    def flaky():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionResetError("connection reset by peer")
+        return connect()
+
+    assert post_confirmation.sync_user(confirmation(), connect=flaky, sleep=lambda s: None) is True
+    assert len(attempts) == 2 and users(db)[0][0] == SUB
+
+
+def test_database_down_logs_and_lets_the_confirmation_finish(caplog, monkeypatch):
+    monkeypatch.setattr(post_confirmation, "_connection", None)
+
+    def down():
+        raise ConnectionRefusedError("connection refused")
+
+    slept = []
+    with caplog.at_level(logging.ERROR):
+        assert post_confirmation.sync_user(confirmation(), connect=down, sleep=slept.append) is False
+    assert slept == [post_confirmation.BACKOFF_SECONDS]  # one retry, within Cognito's 5 s
+    record = json.loads(caplog.records[-1].getMessage())
+    assert record["event"] == "USER_SYNC_FAILED" and record["sub"] == SUB and "connection refused" in record["error"]
+
+
+def test_email_taken_by_another_account_is_logged_not_raised(db, connect, caplog):
+    db.run("INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'ada@example.com')")
+    with caplog.at_level(logging.ERROR):
+        assert post_confirmation.sync_user(confirmation(), connect=connect, sleep=lambda s: None) is False
+    assert "users_email_key" in json.loads(caplog.records[-1].getMessage())["error"]

@@ -17,4 +17,10 @@ SETTINGS: dict = {
     "compute": {"task_cpu": 256, "task_memory_mib": 512, "desired_count": 1, "min_count": 1, "max_count": 2},
     "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 1},
     "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
+    "auth": {
+        # The Vite dev server, so developers can sign in to dev from their laptop.
+        "callback_urls": ["http://localhost:5173/"],
+        "logout_urls": ["http://localhost:5173/"],
+        "refresh_token_days": 7,
+    },
 }

@@ -128,6 +128,11 @@ def _parse(tp: Any, value: Any, path: str, problems: _Problems) -> Any:
     if tp is int and (isinstance(value, bool) or not isinstance(value, int)):
         problems.add(path, value, "must be a whole number", "write a number without quotes")
         return None
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.add(path, value, "must be a number", "write a number without quotes, e.g. 0.5")
+            return None
+        return float(value)
     if tp is bool and not isinstance(value, bool):
         problems.add(path, value, "must be True or False", "write True or False")
         return None
@@ -331,6 +336,9 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
             f"recovery.rto_minutes is {cfg.recovery.rto_minutes}, which a single-AZ database cannot meet (restore takes longer)",
             "enable database.multi_az or relax recovery.rto_minutes")
 
+    _validate_data(cfg, add)
+    _validate_auth(cfg, add)
+
     # Domain.
     dom = cfg.domain
     if dom.name:
@@ -351,6 +359,99 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
         name = cfg.stack_name(tier)
         if not STACK_NAME_RE.match(name):
             add("app_name", cfg.app_name, f"gives the invalid stack name '{name}'", "use a shorter app or branch name")
+
+
+# Performance Insights is not offered on the smallest burstable classes.
+NO_PERFORMANCE_INSIGHTS = {"t3.micro", "t3.small", "t4g.micro", "t4g.small"}
+MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+# Aurora PostgreSQL versions that can scale to 0 ACU: 13.15+, 14.12+, 15.7+, 16.3+ and newer majors.
+SCALE_TO_ZERO_MINIMUM = {13: 15, 14: 12, 15: 7, 16: 3}
+RESERVED_DOMAIN_WORDS = ("aws", "amazon", "cognito")
+
+
+def _validate_data(cfg: EnvironmentConfig, add) -> None:
+    db, storage = cfg.database, cfg.storage
+    version = re.fullmatch(r"(\d+)\.(\d+)", db.engine_version)
+    if not version:
+        add("database.engine_version", db.engine_version, "must be a full PostgreSQL version", "write it like '18.3'")
+    elif int(version.group(1)) < 14:
+        add("database.engine_version", db.engine_version, "PostgreSQL before 14 is out of standard support", "use 16 or newer")
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", db.database_name):
+        add("database.database_name", db.database_name, "must be lowercase letters, digits or _, starting with a letter",
+            "use e.g. 'webapp'")
+    if db.engine == "aurora-serverless-v2":
+        acu_ok = all(v * 2 == int(v * 2) for v in (db.serverless_min_acu, db.serverless_max_acu))
+        if not acu_ok or not 0 <= db.serverless_min_acu <= db.serverless_max_acu <= 256 or db.serverless_max_acu < 1:
+            add("database.serverless_min_acu", db.serverless_min_acu,
+                f"capacity must be steps of 0.5 ACU with 0 <= min <= max <= 256 and max >= 1 (max is {db.serverless_max_acu})",
+                "use e.g. min 0 and max 4")
+        if db.serverless_min_acu == 0:
+            if cfg.production:
+                add("database.serverless_min_acu", 0.0, "a production database must not pause (the first request after a pause waits ~15 s)",
+                    "set database.serverless_min_acu to 0.5 or more")
+            if version:
+                major, minor = int(version.group(1)), int(version.group(2))
+                if major in SCALE_TO_ZERO_MINIMUM and minor < SCALE_TO_ZERO_MINIMUM[major] or major < 13:
+                    add("database.engine_version", db.engine_version, "this Aurora PostgreSQL version cannot scale to 0 ACU",
+                        "use 16.3 or newer, or set database.serverless_min_acu to 0.5")
+        if not 5 <= db.serverless_pause_after_minutes <= 1440:
+            add("database.serverless_pause_after_minutes", db.serverless_pause_after_minutes,
+                "Aurora pauses after 5 to 1440 minutes of inactivity", "use e.g. 15")
+    if db.performance_insights and db.engine == "postgres" and db.instance_class in NO_PERFORMANCE_INSIGHTS:
+        add("database.performance_insights", True, f"Performance Insights is not available on db.{db.instance_class}",
+            "set it to False, or use a medium or larger class")
+    if db.monitoring_interval_seconds not in MONITORING_INTERVALS:
+        add("database.monitoring_interval_seconds", db.monitoring_interval_seconds, "is not an enhanced monitoring interval",
+            f"use one of {', '.join(map(str, MONITORING_INTERVALS))}")
+    if db.log_min_duration_statement_ms < -1:
+        add("database.log_min_duration_statement_ms", db.log_min_duration_statement_ms, "must be -1 (off) or a duration",
+            "use e.g. 500")
+    if not 1 <= db.credential_rotation_days <= 365:
+        add("database.credential_rotation_days", db.credential_rotation_days, "Secrets Manager rotates every 1 to 365 days",
+            "use e.g. 30")
+    if storage.noncurrent_versions_to_glacier_days < 1:
+        add("storage.noncurrent_versions_to_glacier_days", storage.noncurrent_versions_to_glacier_days, "must be at least 1 day",
+            "use e.g. 90")
+    if storage.noncurrent_versions_expire_days <= storage.noncurrent_versions_to_glacier_days:
+        add("storage.noncurrent_versions_expire_days", storage.noncurrent_versions_expire_days,
+            f"must be later than the move to Glacier ({storage.noncurrent_versions_to_glacier_days} days)",
+            "expire at least 90 days after the move (Glacier's minimum storage duration)")
+    if storage.access_log_retention_days < 1:
+        add("storage.access_log_retention_days", storage.access_log_retention_days, "must be at least 1 day", "use e.g. 90")
+
+
+def _validate_auth(cfg: EnvironmentConfig, add) -> None:
+    auth = cfg.auth
+    if auth.mode == "cognito":
+        if cfg.production and auth.mfa == "off":
+            add("auth.mfa", auth.mfa, "a production user pool needs MFA", "set auth.mfa to 'optional' or 'required'")
+        if auth.threat_protection != "off" and auth.feature_plan != "plus":
+            add("auth.threat_protection", auth.threat_protection, "threat protection needs the Cognito 'plus' feature plan",
+                "set auth.feature_plan to 'plus' or auth.threat_protection to 'off'")
+        for name in ("callback_urls", "logout_urls"):
+            for url in getattr(auth, name):
+                local = re.fullmatch(r"http://localhost(:\d+)?(/.*)?", url)
+                if not (local or re.fullmatch(r"https://[a-z0-9.-]+(:\d+)?(/\S*)?", url)):
+                    add(f"auth.{name}", url, "must be an https:// URL (http:// only for localhost)",
+                        "write it like 'https://app.example.com/'")
+        for name, low, high in (("access_token_minutes", 5, 1440), ("id_token_minutes", 5, 1440), ("refresh_token_days", 1, 3650)):
+            value = getattr(auth, name)
+            if not low <= value <= high:
+                add(f"auth.{name}", value, f"Cognito allows {low} to {high}", f"use a value in {low}-{high}")
+        prefix = domain_prefix(cfg)
+        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", prefix) or any(w in prefix for w in RESERVED_DOMAIN_WORDS):
+            add("auth.domain_prefix", prefix,
+                "must be 1-63 lowercase letters, digits or hyphens, without 'aws', 'amazon' or 'cognito'",
+                "set auth.domain_prefix to another name")
+        if not 8 <= auth.password_min_length <= 99:
+            add("auth.password_min_length", auth.password_min_length, "must be 8 to 99 characters", "use 12 or more")
+    elif not 1 <= auth.jwt_secret_rotation_days <= 365:
+        add("auth.jwt_secret_rotation_days", auth.jwt_secret_rotation_days, "must be 1 to 365 days", "use e.g. 90")
+
+
+def domain_prefix(cfg: EnvironmentConfig) -> str:
+    """Hosted UI prefix: unique per environment, branch and account unless configured."""
+    return cfg.auth.domain_prefix or f"{cfg.app_name}-{cfg.qualified_name}-{cfg.account}"
 
 
 # ---------------------------------------------------------------- entry points

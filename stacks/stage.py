@@ -12,6 +12,7 @@ from cdk_nag import (
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
+from stacks.data_stack import DataStack
 from stacks.network_stack import NetworkStack
 
 # Tag values allow letters, digits, spaces and _ . : / = + - @
@@ -35,6 +36,15 @@ class EnvironmentStage(Stage):
             config=config,
             stack_name=config.stack_name("network"),
             description=f"{config.app_name} {config.qualified_name}: VPC, egress, endpoints, flow logs, security groups",
+            termination_protection=config.production,
+        )
+        self.data = DataStack(
+            self,
+            "Data",
+            config=config,
+            network=self.network,
+            stack_name=config.stack_name("data"),
+            description=f"{config.app_name} {config.qualified_name}: PostgreSQL, schema migrations, buckets",
             termination_protection=config.production,
         )
         branch_tag = config.branch if config.branch and set(config.branch) <= _TAG_VALUE_OK else config.branch_slug

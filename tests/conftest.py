@@ -40,6 +40,16 @@ VARIANTS: dict[str, dict] = {
             "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "cognito-idp"],
         }}},
     },
+    # Aurora Serverless v2 that pauses at 0 ACU (cheap non-production), without migrations.
+    "dev-aurora": {
+        "env": "dev",
+        "overrides": {"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False}}},
+    },
+    # Aurora with a reader in a second AZ (staging shape), uploads bucket off.
+    "staging-aurora": {
+        "env": "staging",
+        "overrides": {"staging": {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.5}, "storage": {"uploads_bucket": False}}},
+    },
     # A domain (load balancer gets a certificate: HTTPS from CloudFront), three AZs, DynamoDB endpoint.
     "domain-3az": {
         "env": "staging",
@@ -78,7 +88,7 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
     (stage,) = stages
     assembly = app.synth().get_nested_assembly(stage.artifact_id)
     templates, files, names, protection = {}, {}, {}, {}
-    for stack in (stage.network,):
+    for stack in (stage.network, stage.data):
         tier = stack.stack_name.rsplit("-", 1)[1]
         artifact = assembly.get_stack_artifact(stack.artifact_id)
         templates[tier] = artifact.template

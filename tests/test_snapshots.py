@@ -42,9 +42,10 @@ def snapshot_json(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
+@pytest.mark.parametrize("tier", ["network", "data"])
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_network_template(synthesized, variant, snapshot_json):
-    assert masked(synthesized[variant].templates["network"]) == snapshot_json
+def test_template(synthesized, variant, tier, snapshot_json):
+    assert masked(synthesized[variant].templates[tier]) == snapshot_json
 
 
 def test_masking_hides_only_noise():

@@ -1,0 +1,99 @@
+"""Private S3 buckets: one for server access logs, and hardened data buckets."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra_constructs.compliance import acknowledge
+
+
+class AccessLogBucket(Construct):
+    """Receives S3 server access logs (and, later, load balancer and CloudFront logs).
+
+    SSE-S3 encryption: the log delivery services cannot write to SSE-KMS buckets.
+    Exposes ``bucket``.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, retention_days: int, removal_policy: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-logs",
+                    expiration=Duration.days(retention_days),
+                    noncurrent_version_expiration=Duration.days(1),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+            removal_policy=removal_policy,
+            auto_delete_objects=False,
+        )
+        acknowledge(self.bucket, {
+            "AwsSolutions-S1": "This is the access log bucket itself; logging it into itself would loop.",
+            "NIST.800.53.R5-S3BucketLoggingEnabled": "This is the access log bucket itself; logging it into itself would loop.",
+            "PCI.DSS.321-S3BucketLoggingEnabled": "This is the access log bucket itself; logging it into itself would loop.",
+            "NIST.800.53.R5-S3BucketReplicationEnabled": "Access logs are kept in one region for their retention period; replication would double their cost for no recovery need.",
+            "PCI.DSS.321-S3BucketReplicationEnabled": "Access logs are kept in one region for their retention period; replication would double their cost for no recovery need.",
+            "NIST.800.53.R5-S3DefaultEncryptionKMS": "S3 server access log delivery cannot write to buckets encrypted with a customer-managed KMS key; SSE-S3 is used.",
+            "PCI.DSS.321-S3DefaultEncryptionKMS": "S3 server access log delivery cannot write to buckets encrypted with a customer-managed KMS key; SSE-S3 is used.",
+        })
+
+
+class PrivateBucket(Construct):
+    """A data bucket: SSE-S3 encryption, TLS only, versioning, public access blocked,
+    server access logs, noncurrent versions to Glacier and then expired.
+    Exposes ``bucket``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        purpose: str,
+        access_logs: s3.IBucket,
+        noncurrent_to_glacier_days: int,
+        noncurrent_expire_days: int,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            # SSE-S3 lets CloudFront serve the objects through Origin Access Control without a key grant per file type.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix=f"s3/{purpose}/",
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="noncurrent-versions",
+                    noncurrent_version_transitions=[
+                        s3.NoncurrentVersionTransition(
+                            storage_class=s3.StorageClass.GLACIER, transition_after=Duration.days(noncurrent_to_glacier_days)
+                        )
+                    ],
+                    noncurrent_version_expiration=Duration.days(noncurrent_expire_days),
+                    abort_incomplete_multipart_upload_after=Duration.days(7),
+                )
+            ],
+            removal_policy=removal_policy,
+        )
+        acknowledge(self.bucket, {
+            f"{pack}-S3BucketReplicationEnabled": f"The {purpose} bucket is versioned with noncurrent versions kept {noncurrent_expire_days} days; cross-region replication is a disaster-recovery choice beyond the stated RTO/RPO."
+            for pack in ("NIST.800.53.R5", "PCI.DSS.321")
+        } | {
+            f"{pack}-S3DefaultEncryptionKMS": f"The {purpose} bucket is served through CloudFront Origin Access Control; SSE-S3 avoids a KMS call (and cost) per object request."
+            for pack in ("NIST.800.53.R5", "PCI.DSS.321")
+        })

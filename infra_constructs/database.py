@@ -1,0 +1,296 @@
+"""PostgreSQL for the application: RDS instance or Aurora Serverless v2 cluster."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra_constructs.compliance import acknowledge
+
+ENGINES = ("postgres", "aurora-serverless-v2")
+LOG_EXPORTS = ("postgresql", "upgrade")
+
+
+class PostgresDatabase(Construct):
+    """A PostgreSQL database that survives anything the configuration allows it to.
+
+    - ``engine="postgres"``: an RDS instance (gp3, storage autoscaling), optionally Multi-AZ
+      and with a read replica; ``engine="aurora-serverless-v2"``: an Aurora cluster whose
+      writer (and, with ``multi_az``, a reader in another AZ) scale between the given ACUs,
+      down to 0 (paused) where allowed.
+    - Encrypted with a customer-managed KMS key (rotating) that also encrypts the
+      credentials secret and Performance Insights; TLS forced by the parameter group;
+      slow statements and connections logged to CloudWatch log groups created here with
+      an explicit retention; IAM database authentication on.
+    - Master credentials generated into Secrets Manager and rotated on a schedule by the
+      single-user rotation function, which runs in ``rotation_subnets`` with
+      ``rotation_security_group`` (it reaches Secrets Manager through NAT or the VPC
+      endpoint, and the database through the security group rules of the network tier).
+    - In the isolated ``subnets``, behind ``security_group`` only.
+
+    Exposes ``key``, ``secret``, ``endpoint_address``, ``port``, ``identifier``,
+    ``instance`` / ``replica`` (RDS) or ``cluster`` (Aurora), and ``log_groups``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        identifier: str,
+        engine: str,
+        engine_version: str,
+        database_name: str,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        security_group: ec2.ISecurityGroup,
+        port: int,
+        instance_class: str,
+        multi_az: bool,
+        read_replica: bool,
+        allocated_storage_gib: int,
+        max_allocated_storage_gib: int,
+        serverless_min_acu: float,
+        serverless_max_acu: float,
+        serverless_pause_after: Duration,
+        backup_retention: Duration,
+        deletion_protection: bool,
+        removal_policy: RemovalPolicy,
+        key_removal_policy: RemovalPolicy,
+        performance_insights: bool,
+        monitoring_interval: Duration | None,
+        log_min_duration_statement_ms: int,
+        log_retention: logs.RetentionDays,
+        logs_key: kms.IKey,
+        credential_rotation: Duration,
+        rotation_subnets: ec2.SubnetSelection,
+        rotation_security_group: ec2.ISecurityGroup,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        major = engine_version.split(".")[0]
+        self.identifier = identifier
+        self.port = port
+        self.instance: rds.DatabaseInstance | None = None
+        self.replica: rds.DatabaseInstanceReadReplica | None = None
+        self.cluster: rds.DatabaseCluster | None = None
+
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"Encrypts the {identifier} database, its snapshots, credentials and Performance Insights",
+            enable_key_rotation=True,
+            removal_policy=key_removal_policy,
+        )
+        credentials = rds.Credentials.from_generated_secret(
+            "postgres",
+            secret_name=None,
+            encryption_key=self.key,
+            # Characters that break connection strings and shell quoting.
+            exclude_characters=" %+~`#$&*()|[]{}:;<>?!'/@\"\\",
+        )
+        parameters = {
+            "rds.force_ssl": "1",
+            "log_min_duration_statement": str(log_min_duration_statement_ms),
+            "log_connections": "1",
+            "log_disconnections": "1",
+            "log_lock_waits": "1",
+        }
+        log_kind = "cluster" if engine == "aurora-serverless-v2" else "instance"
+        self.log_groups = [
+            logs.LogGroup(
+                self,
+                f"{name.capitalize()}LogGroup",
+                log_group_name=f"/aws/rds/{log_kind}/{identifier}/{name}",
+                retention=log_retention,
+                encryption_key=logs_key,
+                removal_policy=key_removal_policy,
+            )
+            for name in LOG_EXPORTS
+        ]
+        monitoring = {}
+        if monitoring_interval:
+            monitoring_role = iam.Role(
+                self,
+                "MonitoringRole",
+                assumed_by=iam.ServicePrincipal("monitoring.rds.amazonaws.com"),
+                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonRDSEnhancedMonitoringRole")],
+                description=f"Enhanced monitoring of {identifier}",
+            )
+            acknowledge(monitoring_role, {
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]":
+                    "The AWS-managed service role policy RDS enhanced monitoring is documented to use; it only writes the RDSOSMetrics log group.",
+            })
+            monitoring = {"monitoring_interval": monitoring_interval, "monitoring_role": monitoring_role}
+        insights = (
+            {"enable_performance_insights": True, "performance_insight_encryption_key": self.key,
+             "performance_insight_retention": rds.PerformanceInsightRetention.DEFAULT}
+            if performance_insights
+            else {}
+        )
+
+        if engine == "postgres":
+            version = rds.PostgresEngineVersion.of(engine_version, major)
+            engine_ = rds.DatabaseInstanceEngine.postgres(version=version)
+            parameter_group = rds.ParameterGroup(self, "Parameters", engine=engine_, parameters=parameters,
+                                                 description=f"{identifier}: TLS only, slow statement logging")
+            self.instance = rds.DatabaseInstance(
+                self,
+                "Instance",
+                instance_identifier=identifier,
+                engine=engine_,
+                instance_type=ec2.InstanceType(instance_class),
+                database_name=database_name,
+                credentials=credentials,
+                vpc=vpc,
+                vpc_subnets=subnets,
+                security_groups=[security_group],
+                port=port,
+                multi_az=multi_az,
+                storage_type=rds.StorageType.GP3,
+                allocated_storage=allocated_storage_gib,
+                max_allocated_storage=max_allocated_storage_gib,
+                storage_encrypted=True,
+                storage_encryption_key=self.key,
+                parameter_group=parameter_group,
+                backup_retention=backup_retention,
+                copy_tags_to_snapshot=True,
+                deletion_protection=deletion_protection,
+                removal_policy=removal_policy,
+                iam_authentication=True,
+                auto_minor_version_upgrade=True,
+                cloudwatch_logs_exports=list(LOG_EXPORTS),
+                publicly_accessible=False,
+                ca_certificate=rds.CaCertificate.RDS_CA_RSA2048_G1,
+                **monitoring,
+                **insights,
+            )
+            database: rds.DatabaseInstance | rds.DatabaseCluster = self.instance
+            self._acknowledge_primary(self.instance, multi_az=multi_az, deletion_protection=deletion_protection,
+                                      monitoring=bool(monitoring_interval), port=port)
+            for group in self.log_groups:
+                self.instance.node.add_dependency(group)
+            if read_replica:
+                self.replica = rds.DatabaseInstanceReadReplica(
+                    self,
+                    "Replica",
+                    instance_identifier=f"{identifier}-replica",
+                    source_database_instance=self.instance,
+                    instance_type=ec2.InstanceType(instance_class),
+                    vpc=vpc,
+                    vpc_subnets=subnets,
+                    security_groups=[security_group],
+                    port=port,
+                    # Encryption (with the same key) is inherited from the source instance;
+                    # CloudFormation rejects StorageEncrypted on a replica.
+                    parameter_group=parameter_group,
+                    deletion_protection=deletion_protection,
+                    removal_policy=removal_policy,
+                    iam_authentication=True,
+                    auto_minor_version_upgrade=True,
+                    publicly_accessible=False,
+                    ca_certificate=rds.CaCertificate.RDS_CA_RSA2048_G1,
+                    **monitoring,
+                    **insights,
+                )
+                acknowledge(self.replica, {
+                    rule: "Read replica: backups and Multi-AZ belong to its source instance; a lost replica is re-created from the source, not restored."
+                    for rule in (
+                        "AwsSolutions-RDS3", "NIST.800.53.R5-RDSMultiAZSupport", "NIST.800.53.R5-RDSInBackupPlan",
+                        "NIST.800.53.R5-RDSInstanceBackupEnabled", "PCI.DSS.321-RDSInstanceBackupEnabled",
+                    )
+                } | {
+                    rule: "Read replica: encrypted with the source instance's KMS key by inheritance; CloudFormation rejects StorageEncrypted on a replica."
+                    for rule in ("AwsSolutions-RDS2", "NIST.800.53.R5-RDSStorageEncrypted", "PCI.DSS.321-RDSStorageEncrypted")
+                } | {
+                    "AwsSolutions-RDS11": f"Port {port} is PostgreSQL's default on purpose (drivers, tools); the replica is reachable only from the tier security groups in isolated subnets.",
+                })
+        else:
+            version = rds.AuroraPostgresEngineVersion.of(engine_version, major)
+            engine_ = rds.DatabaseClusterEngine.aurora_postgres(version=version)
+            parameter_group = rds.ParameterGroup(self, "Parameters", engine=engine_, parameters=parameters,
+                                                 description=f"{identifier}: TLS only, slow statement logging")
+            readers = (
+                [rds.ClusterInstance.serverless_v2("Reader", scale_with_writer=True, auto_minor_version_upgrade=True,
+                                                   enable_performance_insights=performance_insights or None,
+                                                   performance_insight_encryption_key=self.key if performance_insights else None)]
+                if multi_az or read_replica
+                else []
+            )
+            self.cluster = rds.DatabaseCluster(
+                self,
+                "Cluster",
+                cluster_identifier=identifier,
+                engine=engine_,
+                writer=rds.ClusterInstance.serverless_v2(
+                    "Writer", auto_minor_version_upgrade=True,
+                    enable_performance_insights=performance_insights or None,
+                    performance_insight_encryption_key=self.key if performance_insights else None,
+                ),
+                readers=readers,
+                serverless_v2_min_capacity=serverless_min_acu,
+                serverless_v2_max_capacity=serverless_max_acu,
+                serverless_v2_auto_pause_duration=serverless_pause_after if serverless_min_acu == 0 else None,
+                default_database_name=database_name,
+                credentials=credentials,
+                vpc=vpc,
+                vpc_subnets=subnets,
+                security_groups=[security_group],
+                port=port,
+                storage_encrypted=True,
+                storage_encryption_key=self.key,
+                parameter_group=parameter_group,
+                backup=rds.BackupProps(retention=backup_retention),
+                copy_tags_to_snapshot=True,
+                deletion_protection=deletion_protection,
+                removal_policy=removal_policy,
+                iam_authentication=True,
+                cloudwatch_logs_exports=["postgresql"],
+                **monitoring,
+            )
+            database = self.cluster
+            self._acknowledge_primary(self.cluster, multi_az=multi_az, deletion_protection=deletion_protection,
+                                      monitoring=bool(monitoring_interval), port=port)
+            for group in self.log_groups:
+                self.cluster.node.add_dependency(group)
+
+        assert database.secret is not None
+        self.secret: secretsmanager.ISecret = database.secret
+        self.endpoint_address = (
+            self.instance.db_instance_endpoint_address if self.instance else self.cluster.cluster_endpoint.hostname  # type: ignore[union-attr]
+        )
+        self.rotation = database.add_rotation_single_user(
+            automatically_after=credential_rotation,
+            vpc_subnets=rotation_subnets,
+            security_group=rotation_security_group,
+        )
+
+    @staticmethod
+    def _acknowledge_primary(database: Construct, *, multi_az: bool, deletion_protection: bool, monitoring: bool, port: int) -> None:
+        reasons = {
+            "AwsSolutions-RDS11": f"Port {port} is PostgreSQL's default on purpose (drivers, tools); the database is reachable only from the tier security groups in isolated subnets, so a non-default port adds no control.",
+            "NIST.800.53.R5-RDSInBackupPlan": "Automated backups with point-in-time recovery and per-environment retention (1/7/35 days) cover the stated RPO; an AWS Backup plan would duplicate them.",
+            "PCI.DSS.321-RDSInBackupPlan": "Automated backups with point-in-time recovery and per-environment retention (1/7/35 days) cover the stated RPO; an AWS Backup plan would duplicate them.",
+        }
+        if not multi_az:
+            reasons |= {
+                rule: "Single-AZ by this environment's configuration (non-production, RTO of hours); production is refused without Multi-AZ by the config validation."
+                for rule in ("AwsSolutions-RDS3", "NIST.800.53.R5-RDSMultiAZSupport")
+            }
+        if not deletion_protection:
+            reasons |= {
+                rule: "Short-lived environment with removal 'destroy': the database must be deletable so teardown leaves nothing behind; production is refused without protection by the config validation."
+                for rule in ("AwsSolutions-RDS10", "NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled")
+            }
+        if not monitoring:
+            reasons["NIST.800.53.R5-RDSEnhancedMonitoringEnabled"] = (
+                "Enhanced monitoring is off by this environment's configuration (cost); CloudWatch's standard RDS metrics remain."
+            )
+        acknowledge(database, reasons)

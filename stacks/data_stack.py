@@ -1,0 +1,98 @@
+"""Data tier: PostgreSQL, its schema migrations, and the buckets for user files."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
+from config.schema import EnvironmentConfig
+from infra_constructs.buckets import AccessLogBucket, PrivateBucket
+from infra_constructs.database import PostgresDatabase
+from infra_constructs.migrations import SchemaMigrations
+from stacks.base import EnvironmentStack
+from stacks.network_stack import NetworkStack
+from stacks.settings import database_removal, retention, stateful_removal
+
+
+class DataStack(EnvironmentStack):
+    """Composes ``PostgresDatabase``, ``SchemaMigrations`` (when the profile applies
+    this project's migrations), ``AccessLogBucket`` and the uploads ``PrivateBucket``.
+
+    Exposes ``database``, ``migrations`` (or None), ``access_logs`` and ``uploads`` (or None).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: NetworkStack, **kwargs) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        db = config.database
+        net = network.network
+        # Immutable views of the network tier's groups: every rule between tiers is written
+        # there (WorkloadSecurityGroups), so constructs here (RDS, the rotation function)
+        # cannot add rules that would make the network stack depend on this one.
+        database_sg = ec2.SecurityGroup.from_security_group_id(
+            self, "DatabaseSecurityGroup", network.security_groups.database.security_group_id, mutable=False
+        )
+        functions_sg = ec2.SecurityGroup.from_security_group_id(
+            self, "FunctionsSecurityGroup", network.security_groups.functions.security_group_id, mutable=False
+        )
+        self.database = PostgresDatabase(
+            self,
+            "Database",
+            identifier=f"{config.app_name}-{config.qualified_name}",
+            engine=db.engine,
+            engine_version=db.engine_version,
+            database_name=db.database_name,
+            vpc=net.vpc,
+            subnets=net.data_subnets,
+            security_group=database_sg,
+            port=db.port,
+            instance_class=db.instance_class,
+            multi_az=db.multi_az,
+            read_replica=db.read_replica,
+            allocated_storage_gib=db.allocated_storage_gib,
+            max_allocated_storage_gib=db.max_allocated_storage_gib,
+            serverless_min_acu=db.serverless_min_acu,
+            serverless_max_acu=db.serverless_max_acu,
+            serverless_pause_after=Duration.minutes(db.serverless_pause_after_minutes),
+            backup_retention=Duration.days(db.backup_retention_days),
+            deletion_protection=config.removal != "destroy",
+            removal_policy=database_removal(config),
+            key_removal_policy=stateful_removal(config),
+            performance_insights=db.performance_insights,
+            monitoring_interval=Duration.seconds(db.monitoring_interval_seconds) if db.monitoring_interval_seconds else None,
+            log_min_duration_statement_ms=db.log_min_duration_statement_ms,
+            log_retention=retention(config.log_retention_days),
+            logs_key=net.logs_key,
+            credential_rotation=Duration.days(db.credential_rotation_days),
+            rotation_subnets=net.app_subnets,
+            rotation_security_group=functions_sg,
+        )
+        self.migrations: SchemaMigrations | None = None
+        if db.apply_migrations:
+            self.migrations = SchemaMigrations(
+                self,
+                "Migrations",
+                secret=self.database.secret,
+                secret_key=self.database.key,
+                database_dependency=self.database.instance or self.database.cluster,
+                vpc=net.vpc,
+                subnets=net.app_subnets,
+                security_group=functions_sg,
+                log_retention=retention(config.log_retention_days),
+                logs_key=net.logs_key,
+                removal_policy=stateful_removal(config),
+            )
+        self.access_logs = AccessLogBucket(
+            self, "AccessLogs", retention_days=config.storage.access_log_retention_days, removal_policy=stateful_removal(config)
+        )
+        self.uploads: PrivateBucket | None = None
+        if config.storage.uploads_bucket:
+            self.uploads = PrivateBucket(
+                self,
+                "Uploads",
+                purpose="uploads",
+                access_logs=self.access_logs.bucket,
+                noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
+                noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
+                removal_policy=stateful_removal(config),
+            )

@@ -14,7 +14,8 @@ from constructs import Construct
 from infra_constructs.compliance import acknowledge
 
 ENGINES = ("postgres", "aurora-serverless-v2")
-LOG_EXPORTS = ("postgresql", "upgrade")
+# Logs exported to CloudWatch: RDS PostgreSQL has an "upgrade" log; Aurora PostgreSQL does not.
+LOG_EXPORTS = {"postgres": ("postgresql", "upgrade"), "aurora-serverless-v2": ("postgresql",)}
 
 
 class PostgresDatabase(Construct):
@@ -113,7 +114,7 @@ class PostgresDatabase(Construct):
                 encryption_key=logs_key,
                 removal_policy=key_removal_policy,
             )
-            for name in LOG_EXPORTS
+            for name in LOG_EXPORTS[engine]
         ]
         monitoring = {}
         if monitoring_interval:
@@ -166,7 +167,7 @@ class PostgresDatabase(Construct):
                 removal_policy=removal_policy,
                 iam_authentication=True,
                 auto_minor_version_upgrade=True,
-                cloudwatch_logs_exports=list(LOG_EXPORTS),
+                cloudwatch_logs_exports=list(LOG_EXPORTS[engine]),
                 publicly_accessible=False,
                 ca_certificate=rds.CaCertificate.RDS_CA_RSA2048_G1,
                 **monitoring,
@@ -252,7 +253,7 @@ class PostgresDatabase(Construct):
                 deletion_protection=deletion_protection,
                 removal_policy=removal_policy,
                 iam_authentication=True,
-                cloudwatch_logs_exports=["postgresql"],
+                cloudwatch_logs_exports=list(LOG_EXPORTS[engine]),
                 **monitoring,
             )
             database = self.cluster
@@ -263,6 +264,10 @@ class PostgresDatabase(Construct):
 
         assert database.secret is not None
         self.secret: secretsmanager.ISecret = database.secret
+        # The credentials outlive the stack wherever the data does (snapshot or retain).
+        generated_secret = database.node.find_child("Secret")
+        assert isinstance(generated_secret, secretsmanager.Secret)
+        generated_secret.apply_removal_policy(key_removal_policy)
         self.endpoint_address = (
             self.instance.db_instance_endpoint_address if self.instance else self.cluster.cluster_endpoint.hostname  # type: ignore[union-attr]
         )

@@ -1,15 +1,16 @@
 """Logical-ID lock for stateful resources.
 
 A refactor that moves or renames one of these constructs would make CloudFormation
-replace the resource: a new VPC under running workloads, a new key that cannot decrypt
-old logs. If this test fails, the change needs a migration plan, not a new pin.
+replace the resource: a new VPC under running workloads, an empty database, a new key
+that cannot decrypt old snapshots, a lost secret. If this test fails, the change needs
+a migration plan, not a new pin.
 """
 
 from __future__ import annotations
 
 import pytest
 
-# Logical IDs are the same in every environment of the network stack.
+# The same in every environment.
 NETWORK_STATEFUL = {
     "NetworkVpc7FB7348F": "AWS::EC2::VPC",
     "NetworkLogsKey573F0F74": "AWS::KMS::Key",
@@ -21,13 +22,50 @@ NETWORK_STATEFUL = {
     "SecurityGroupsBastionAEA55F6D": "AWS::EC2::SecurityGroup",
     "SecurityGroupsFunctionsF2C2D0F4": "AWS::EC2::SecurityGroup",
 }
+DATA_STATEFUL = {
+    "DatabaseKey5E5D9547": "AWS::KMS::Key",
+    "AccessLogsBucketCD784A59": "AWS::S3::Bucket",
+    "UploadsBucketC4B27CC7": "AWS::S3::Bucket",
+    "DatabasePostgresqlLogGroupE02FE0AC": "AWS::Logs::LogGroup",
+}
+RDS_STATEFUL = {
+    "DatabaseInstanceAA8A5FDE": "AWS::RDS::DBInstance",
+    "DatabaseUpgradeLogGroupC937990D": "AWS::Logs::LogGroup",
+    "MigrationsRunnerLogGroup51318CE9": "AWS::Logs::LogGroup",
+}
+AURORA_STATEFUL = {"DatabaseCluster5B53A178": "AWS::RDS::DBCluster"}
+# The generated secret's ID carries the stage path (CDK names it so).
+SECRETS = {
+    "dev": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
+    "staging": "stagingDataDatabaseInstanceSecret2C3604B43fdaad7efa858a3daf9490cf0a702aeb",
+    "prod": "prodDataDatabaseInstanceSecretBEE523B83fdaad7efa858a3daf9490cf0a702aeb",
+    "dev-branch": "devfeatureloginpageDataDatabaseInstanceSecret073E77FF3fdaad7efa858a3daf9490cf0a702aeb",
+    "dev-aurora": "devDataDatabaseClusterSecretBF6AEFA83fdaad7efa858a3daf9490cf0a702aeb",
+}
 
-LOCKED_TYPES = {"AWS::EC2::VPC", "AWS::KMS::Key", "AWS::Logs::LogGroup"}
+LOCKED_TYPES = {
+    "AWS::EC2::VPC", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket",
+    "AWS::RDS::DBCluster", "AWS::SecretsManager::Secret",
+}
 
 
-@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch"])
-def test_stateful_network_resources_keep_their_logical_ids(synthesized, variant):
-    resources = synthesized[variant].templates["network"]["Resources"]
-    assert {k: resources[k]["Type"] for k in NETWORK_STATEFUL if k in resources} == NETWORK_STATEFUL
+def locked(variant: str, tier: str) -> dict[str, str]:
+    if tier == "network":
+        return NETWORK_STATEFUL
+    engine = AURORA_STATEFUL if variant.endswith("aurora") else RDS_STATEFUL
+    pins = {**DATA_STATEFUL, **engine, SECRETS[variant]: "AWS::SecretsManager::Secret"}
+    if variant == "dev-aurora":  # owns its migrations
+        pins.pop("MigrationsRunnerLogGroup51318CE9", None)
+    if variant == "prod":
+        pins["DatabaseReplica3A6F4E05"] = "AWS::RDS::DBInstance"
+    return pins
+
+
+@pytest.mark.parametrize("tier", ["network", "data"])
+@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora"])
+def test_stateful_resources_keep_their_logical_ids(synthesized, variant, tier):
+    resources = synthesized[variant].templates[tier]["Resources"]
+    pins = locked(variant, tier)
+    assert {k: resources[k]["Type"] for k in pins if k in resources} == pins
     # Every resource of a locked type is pinned: a new one must be added above.
-    assert {k for k, r in resources.items() if r["Type"] in LOCKED_TYPES} <= set(NETWORK_STATEFUL)
+    assert {k for k, r in resources.items() if r["Type"] in LOCKED_TYPES} <= set(pins)

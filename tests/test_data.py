@@ -1,0 +1,179 @@
+"""Assertions on the synthesized data stacks, per environment and engine variant."""
+
+from __future__ import annotations
+
+import pytest
+
+import runner
+from tests.conftest import VARIANTS
+
+
+def resources(synth, cfn_type: str) -> dict[str, dict]:
+    return {k: r for k, r in synth.templates["data"]["Resources"].items() if r["Type"] == cfn_type}
+
+
+def one(synth, cfn_type: str) -> tuple[str, dict]:
+    (item,) = resources(synth, cfn_type).items()
+    return item
+
+
+RDS_VARIANTS = ["dev", "staging", "prod", "dev-branch", "endpoints-only", "domain-3az"]
+AURORA_VARIANTS = ["dev-aurora", "staging-aurora"]
+
+
+@pytest.mark.parametrize(
+    "variant, instance_class, multi_az, backups, protected, policy",
+    [
+        ("dev", "db.t4g.micro", False, 1, False, "Delete"),
+        ("dev-branch", "db.t4g.micro", False, 1, False, "Delete"),
+        ("staging", "db.t4g.small", True, 7, True, "Snapshot"),
+        ("prod", "db.t4g.medium", True, 35, True, "Snapshot"),
+    ],
+)
+def test_rds_instance_per_environment(synthesized, variant, instance_class, multi_az, backups, protected, policy):
+    synth = synthesized[variant]
+    instances = {k: r for k, r in resources(synth, "AWS::RDS::DBInstance").items() if "SourceDBInstanceIdentifier" not in r["Properties"]}
+    ((logical_id, instance),) = instances.items()
+    p = instance["Properties"]
+    assert (p["Engine"], p["EngineVersion"], p["DBInstanceClass"]) == ("postgres", "18.3", instance_class)
+    assert p["MultiAZ"] is multi_az
+    assert p["BackupRetentionPeriod"] == backups
+    assert p["DeletionProtection"] is protected
+    assert instance["DeletionPolicy"] == instance["UpdateReplacePolicy"] == policy
+    assert (p["StorageType"], p["AllocatedStorage"]) == ("gp3", "20")
+    assert int(p["MaxAllocatedStorage"]) == synth.config.database.max_allocated_storage_gib
+    key_id, _ = one(synth, "AWS::KMS::Key")
+    assert p["StorageEncrypted"] is True and p["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert p["EnableIAMDatabaseAuthentication"] is True
+    assert p["PubliclyAccessible"] is False
+    assert p["EnableCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    assert p["DBInstanceIdentifier"] == f"webapp-{synth.config.qualified_name}"
+    assert p["CACertificateIdentifier"] == "rds-ca-rsa2048-g1"
+
+
+def test_monitoring_and_insights_where_configured(synthesized):
+    dev = one(synthesized["dev"], "AWS::RDS::DBInstance")[1]["Properties"]
+    assert "MonitoringInterval" not in dev and "EnablePerformanceInsights" not in dev
+    staging = one(synthesized["staging"], "AWS::RDS::DBInstance")[1]["Properties"]
+    assert staging["MonitoringInterval"] == 60 and "EnablePerformanceInsights" not in staging
+    prod = [r["Properties"] for r in resources(synthesized["prod"], "AWS::RDS::DBInstance").values()]
+    assert all(p["MonitoringInterval"] == 60 and p["EnablePerformanceInsights"] is True for p in prod)
+
+
+def test_read_replica_only_in_prod(synthesized):
+    for variant in RDS_VARIANTS:
+        replicas = [r for r in resources(synthesized[variant], "AWS::RDS::DBInstance").values() if "SourceDBInstanceIdentifier" in r["Properties"]]
+        assert len(replicas) == (1 if variant == "prod" else 0), variant
+    (replica,) = [r for r in resources(synthesized["prod"], "AWS::RDS::DBInstance").values() if "SourceDBInstanceIdentifier" in r["Properties"]]
+    assert replica["Properties"]["DBInstanceIdentifier"] == "webapp-prod-replica"
+    assert replica["DeletionPolicy"] == "Snapshot" and replica["Properties"]["DeletionProtection"] is True
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_parameter_group_forces_tls_and_logs_slow_statements(synthesized, variant):
+    synth = synthesized[variant]
+    cfn_type = "AWS::RDS::DBClusterParameterGroup" if variant in AURORA_VARIANTS else "AWS::RDS::DBParameterGroup"
+    _, group = one(synth, cfn_type)
+    p = group["Properties"]
+    assert p["Parameters"]["rds.force_ssl"] == "1"
+    assert p["Parameters"]["log_min_duration_statement"] == "500"
+    assert p["Family"] == ("aurora-postgresql18" if variant in AURORA_VARIANTS else "postgres18")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_credentials_are_generated_encrypted_and_rotated(synthesized, variant):
+    synth = synthesized[variant]
+    secret_id, secret = one(synth, "AWS::SecretsManager::Secret")
+    key_id, _ = one(synth, "AWS::KMS::Key")
+    assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert "GenerateSecretString" in secret["Properties"]
+    expected_policy = "Delete" if synth.config.removal == "destroy" else "Retain"
+    assert secret["DeletionPolicy"] == expected_policy
+    _, schedule = one(synth, "AWS::SecretsManager::RotationSchedule")
+    assert schedule["Properties"]["RotationRules"]["ScheduleExpression"] == "rate(30 days)"
+    _, app = one(synth, "AWS::Serverless::Application")
+    params = app["Properties"]["Parameters"]
+    assert "vpcSubnetIds" in params and "vpcSecurityGroupIds" in params  # rotation runs in the VPC
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_database_log_groups_have_retention(synthesized, variant):
+    synth = synthesized[variant]
+    kind = "cluster" if variant in AURORA_VARIANTS else "instance"
+    names = {r["Properties"].get("LogGroupName"): r["Properties"]["RetentionInDays"] for r in resources(synth, "AWS::Logs::LogGroup").values()}
+    ident = f"webapp-{synth.config.qualified_name}"
+    assert names[f"/aws/rds/{kind}/{ident}/postgresql"] == synth.config.log_retention_days
+    if kind == "instance":
+        assert names[f"/aws/rds/{kind}/{ident}/upgrade"] == synth.config.log_retention_days
+    assert all(days == synth.config.log_retention_days for days in names.values())
+
+
+def test_aurora_serverless_scales_to_zero_in_dev(synthesized):
+    synth = synthesized["dev-aurora"]
+    _, cluster = one(synth, "AWS::RDS::DBCluster")
+    p = cluster["Properties"]
+    assert p["Engine"] == "aurora-postgresql" and p["EngineVersion"] == "18.3"
+    assert p["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0, "MaxCapacity": 4, "SecondsUntilAutoPause": 900}
+    assert p["StorageEncrypted"] is True and p["EnableIAMDatabaseAuthentication"] is True
+    assert p["DeletionProtection"] is False and cluster["DeletionPolicy"] == "Delete"
+    assert p["EnableCloudwatchLogsExports"] == ["postgresql"]  # Aurora has no upgrade log
+    (writer,) = resources(synth, "AWS::RDS::DBInstance").values()
+    assert writer["Properties"]["DBInstanceClass"] == "db.serverless"
+    # This variant owns its migrations.
+    assert not resources(synth, "Custom::SchemaMigrations")
+
+
+def test_aurora_in_staging_has_a_reader_in_another_az_and_does_not_pause(synthesized):
+    synth = synthesized["staging-aurora"]
+    _, cluster = one(synth, "AWS::RDS::DBCluster")
+    assert cluster["Properties"]["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4}
+    assert cluster["DeletionPolicy"] == "Snapshot" and cluster["Properties"]["DeletionProtection"] is True
+    assert cluster["Properties"]["BackupRetentionPeriod"] == 7
+    assert len(resources(synth, "AWS::RDS::DBInstance")) == 2
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "dev-aurora"])
+def test_migrations_run_on_deploy_from_inside_the_vpc(synthesized, variant):
+    synth = synthesized[variant]
+    _, resource = one(synth, "Custom::SchemaMigrations")
+    function_id, function = one(synth, "AWS::Lambda::Function")
+    assert resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    assert resource["Properties"]["MigrationsChecksum"] == runner.bundle_checksum(runner.discover())
+    p = function["Properties"]
+    assert (p["Runtime"], p["Architectures"], p["Handler"]) == ("python3.14", ["arm64"], "apply_migrations.lambda_handler")
+    assert p["ReservedConcurrentExecutions"] == 1
+    assert len(p["VpcConfig"]["SubnetIds"]) == len(synth.config.network.availability_zones)
+    # The attached secret: the generated credentials plus the database's host and port.
+    secret_id, _ = one(synth, "AWS::SecretsManager::SecretTargetAttachment")
+    assert p["Environment"]["Variables"]["SECRET_ARN"] == {"Ref": secret_id}
+    # Least privilege: the secret it reads, nothing else of Secrets Manager.
+    _, policy = next((k, r) for k, r in resources(synth, "AWS::IAM::ManagedPolicy").items() if k.startswith("MigrationsRunner"))
+    secret_statements = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "secretsmanager" in str(s["Action"])]
+    assert secret_statements == [{"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": {"Ref": secret_id}}]
+    assert not resources(synth, "AWS::IAM::Policy")  # no inline policies
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "staging-aurora"])
+def test_uploads_bucket_is_private_versioned_logged_and_tiered(synthesized, variant):
+    synth = synthesized[variant]
+    buckets = resources(synth, "AWS::S3::Bucket")
+    uploads = next(r for k, r in buckets.items() if k.startswith("Uploads"))
+    logs_id = next(k for k in buckets if k.startswith("AccessLogs"))
+    p = uploads["Properties"]
+    assert p["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+    }
+    assert p["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert p["LoggingConfiguration"] == {"DestinationBucketName": {"Ref": logs_id}, "LogFilePrefix": "s3/uploads/"}
+    (rule,) = p["LifecycleConfiguration"]["Rules"]
+    assert rule["NoncurrentVersionTransitions"] == [{"StorageClass": "GLACIER", "TransitionInDays": 90}]
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 365}
+    policies = [r["Properties"]["PolicyDocument"]["Statement"] for r in resources(synth, "AWS::S3::BucketPolicy").values()]
+    assert all(any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in st) for st in policies)
+    expected = "Delete" if synth.config.removal == "destroy" else "Retain"
+    assert uploads["DeletionPolicy"] == buckets[logs_id]["DeletionPolicy"] == expected
+
+
+def test_uploads_bucket_can_be_turned_off(synthesized):
+    assert [k for k in resources(synthesized["staging-aurora"], "AWS::S3::Bucket")] == ["AccessLogsBucketCD784A59"]

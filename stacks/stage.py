@@ -12,6 +12,7 @@ from cdk_nag import (
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
+from stacks.auth_stack import AuthStack
 from stacks.data_stack import DataStack
 from stacks.network_stack import NetworkStack
 
@@ -45,6 +46,18 @@ class EnvironmentStage(Stage):
             network=self.network,
             stack_name=config.stack_name("data"),
             description=f"{config.app_name} {config.qualified_name}: PostgreSQL, schema migrations, buckets",
+            termination_protection=config.production,
+        )
+        self.auth = AuthStack(
+            self,
+            "Auth",
+            config=config,
+            network=self.network,
+            data=self.data,
+            # The edge tier hands over the SPA's origin here; until then, a configured domain.
+            app_origins=[f"https://{config.domain.name}"] if config.domain.name else [],
+            stack_name=config.stack_name("auth"),
+            description=f"{config.app_name} {config.qualified_name}: Cognito user pool or JWT signing secret",
             termination_protection=config.production,
         )
         branch_tag = config.branch if config.branch and set(config.branch) <= _TAG_VALUE_OK else config.branch_slug

@@ -50,6 +50,8 @@ VARIANTS: dict[str, dict] = {
         "env": "staging",
         "overrides": {"staging": {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.5}, "storage": {"uploads_bucket": False}}},
     },
+    # Own JWTs instead of Cognito (ChronoView simple, BankApp).
+    "custom-jwt": {"env": "dev", "overrides": {"dev": {"auth": {"mode": "custom-jwt"}}}},
     # A domain (load balancer gets a certificate: HTTPS from CloudFront), three AZs, DynamoDB endpoint.
     "domain-3az": {
         "env": "staging",
@@ -88,7 +90,7 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
     (stage,) = stages
     assembly = app.synth().get_nested_assembly(stage.artifact_id)
     templates, files, names, protection = {}, {}, {}, {}
-    for stack in (stage.network, stage.data):
+    for stack in (stage.network, stage.data, stage.auth):
         tier = stack.stack_name.rsplit("-", 1)[1]
         artifact = assembly.get_stack_artifact(stack.artifact_id)
         templates[tier] = artifact.template

@@ -41,17 +41,29 @@ SECRETS = {
     "prod": "prodDataDatabaseInstanceSecretBEE523B83fdaad7efa858a3daf9490cf0a702aeb",
     "dev-branch": "devfeatureloginpageDataDatabaseInstanceSecret073E77FF3fdaad7efa858a3daf9490cf0a702aeb",
     "dev-aurora": "devDataDatabaseClusterSecretBF6AEFA83fdaad7efa858a3daf9490cf0a702aeb",
+    "custom-jwt": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
+}
+
+AUTH_STATEFUL = {
+    "UsersUserPool7E610616": "AWS::Cognito::UserPool",
+    "PostConfirmationLogGroupABB53796": "AWS::Logs::LogGroup",
+}
+JWT_STATEFUL = {
+    "JwtSigningSecretKey08B66E4C": "AWS::KMS::Key",
+    "JwtSigningSecret03381A2A": "AWS::SecretsManager::Secret",
 }
 
 LOCKED_TYPES = {
     "AWS::EC2::VPC", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket",
-    "AWS::RDS::DBCluster", "AWS::SecretsManager::Secret",
+    "AWS::RDS::DBCluster", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool",
 }
 
 
 def locked(variant: str, tier: str) -> dict[str, str]:
     if tier == "network":
         return NETWORK_STATEFUL
+    if tier == "auth":
+        return JWT_STATEFUL if variant == "custom-jwt" else AUTH_STATEFUL
     engine = AURORA_STATEFUL if variant.endswith("aurora") else RDS_STATEFUL
     pins = {**DATA_STATEFUL, **engine, SECRETS[variant]: "AWS::SecretsManager::Secret"}
     if variant == "dev-aurora":  # owns its migrations
@@ -61,8 +73,8 @@ def locked(variant: str, tier: str) -> dict[str, str]:
     return pins
 
 
-@pytest.mark.parametrize("tier", ["network", "data"])
-@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora"])
+@pytest.mark.parametrize("tier", ["network", "data", "auth"])
+@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt"])
 def test_stateful_resources_keep_their_logical_ids(synthesized, variant, tier):
     resources = synthesized[variant].templates[tier]["Resources"]
     pins = locked(variant, tier)

@@ -16,7 +16,8 @@ from typing import Any
 import pg8000.native
 
 CA_BUNDLE = Path(__file__).resolve().parent.parent / "rds-ca-bundle.pem"
-CONNECT_TIMEOUT_SECONDS = 5
+# Seconds to wait for the connection (the Cognito trigger sets less: Cognito waits 5 s in all).
+CONNECT_TIMEOUT_SECONDS = float(os.environ.get("DB_CONNECT_TIMEOUT_SECONDS", "5"))
 
 
 def read_secret(secret_arn: str) -> dict[str, Any]:

@@ -1,0 +1,101 @@
+"""Auth tier: a Cognito user pool with its PostConfirmation trigger, or a JWT signing secret."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from config.loader import domain_prefix
+from config.schema import EnvironmentConfig
+from infra_constructs.functions import VpcFunction
+from infra_constructs.jwt_secret import JwtSigningSecret
+from infra_constructs.user_pool import SpaUserPool
+from stacks.base import EnvironmentStack
+from stacks.data_stack import DataStack
+from stacks.network_stack import NetworkStack
+from stacks.settings import retention, stateful_removal
+
+# Cognito waits 5 seconds for a trigger; the function gives up on the database before that.
+TRIGGER_TIMEOUT = Duration.seconds(5)
+
+
+class AuthStack(EnvironmentStack):
+    """Composes ``SpaUserPool`` and its PostConfirmation ``VpcFunction`` (auth mode
+    "cognito"), or ``JwtSigningSecret`` (auth mode "custom-jwt").
+
+    ``app_origins`` is the hand-off from the edge tier: the https origins the SPA is
+    served from (CloudFront or the custom domain), added to the client's callback and
+    logout URLs. Exposes ``user_pool`` and ``post_confirmation`` (or None), ``jwt_secret`` (or None).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        network: NetworkStack,
+        data: DataStack,
+        app_origins: list[str],
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        auth = config.auth
+        removal = stateful_removal(config)
+        self.user_pool: SpaUserPool | None = None
+        self.post_confirmation: VpcFunction | None = None
+        self.jwt_secret: JwtSigningSecret | None = None
+        if auth.mode == "custom-jwt":
+            self.jwt_secret = JwtSigningSecret(self, "JwtSigningSecret", rotation_days=auth.jwt_secret_rotation_days,
+                                               removal_policy=removal)
+            return
+
+        database = data.database
+        self.post_confirmation = VpcFunction(
+            self,
+            "PostConfirmation",
+            code="post_confirmation",
+            handler="post_confirmation.lambda_handler",
+            description="Cognito PostConfirmation: writes the confirmed user into the users table",
+            vpc=network.network.vpc,
+            subnets=network.network.app_subnets,
+            # Immutable view: the rules to the database live in the network tier.
+            security_group=ec2.SecurityGroup.from_security_group_id(
+                self, "FunctionsSecurityGroup", network.security_groups.functions.security_group_id, mutable=False
+            ),
+            environment={"SECRET_ARN": database.secret.secret_arn, "DB_CONNECT_TIMEOUT_SECONDS": "2"},
+            statements=[
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[database.secret.secret_arn]),
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt"],
+                    resources=[database.key.key_arn],
+                    conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{self.region}.amazonaws.com"}},
+                ),
+            ],
+            timeout=TRIGGER_TIMEOUT,
+            reserved_concurrency=10,  # sign-ups are rare; a burst cannot exhaust database connections
+            log_retention=retention(config.log_retention_days),
+            logs_key=network.network.logs_key,
+            removal_policy=removal,
+            invoked_synchronously_by="Cognito (PostConfirmation trigger)",
+        )
+        self.user_pool = SpaUserPool(
+            self,
+            "Users",
+            domain_prefix=domain_prefix(config),
+            mfa=auth.mfa,
+            feature_plan=auth.feature_plan,
+            threat_protection=auth.threat_protection,
+            password_min_length=auth.password_min_length,
+            callback_urls=list(auth.callback_urls),
+            logout_urls=list(auth.logout_urls),
+            app_origins=app_origins,
+            access_token_validity=Duration.minutes(auth.access_token_minutes),
+            id_token_validity=Duration.minutes(auth.id_token_minutes),
+            refresh_token_validity=Duration.days(auth.refresh_token_days),
+            post_confirmation=self.post_confirmation.function,
+            deletion_protection=config.removal != "destroy",
+            removal_policy=removal,
+        )

@@ -243,3 +243,96 @@ def test_branch_slugs_are_short_stable_and_distinct():
     assert a == sanitize_branch("feature/JIRA-1234-a-very-long-description-of-the-change")
     assert a.startswith("feature-jira-1234")
     assert sanitize_branch("Feature/Login_Page") == "feature-login-page"
+
+
+# ---------------------------------------------------------------- data and auth settings
+
+
+def test_engine_version_must_be_full():
+    message = one_problem("dev", {"database": {"engine_version": "18"}})
+    assert_names(message, "dev", "database.engine_version", "full PostgreSQL version")
+
+
+def test_unknown_engine():
+    message = one_problem("dev", {"database": {"engine": "mysql"}})
+    assert_names(message, "dev", "database.engine", "'aurora-serverless-v2'")
+
+
+def test_aurora_capacity_out_of_range():
+    message = one_problem("dev", {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.3}})
+    assert_names(message, "dev", "database.serverless_min_acu", "steps of 0.5 ACU")
+
+
+def test_aurora_that_pauses_in_production():
+    message = one_problem("prod", {"database": {"engine": "aurora-serverless-v2"}})
+    assert_names(message, "prod", "database.serverless_min_acu", "must not pause")
+
+
+def test_aurora_version_that_cannot_scale_to_zero():
+    message = one_problem("dev", {"database": {"engine": "aurora-serverless-v2", "engine_version": "16.2"}})
+    assert_names(message, "dev", "database.engine_version", "cannot scale to 0 ACU")
+
+
+def test_performance_insights_on_a_class_without_it():
+    message = one_problem("dev", {"database": {"performance_insights": True}})
+    assert_names(message, "dev", "database.performance_insights", "db.t4g.micro")
+
+
+def test_invalid_monitoring_interval():
+    message = one_problem("dev", {"database": {"monitoring_interval_seconds": 45}})
+    assert_names(message, "dev", "database.monitoring_interval_seconds", "enhanced monitoring interval")
+
+
+def test_invalid_database_name():
+    message = one_problem("dev", {"database": {"database_name": "Web-App"}})
+    assert_names(message, "dev", "database.database_name", "lowercase")
+
+
+def test_rotation_days_out_of_range():
+    message = one_problem("dev", {"database": {"credential_rotation_days": 0}})
+    assert_names(message, "dev", "database.credential_rotation_days", "1 to 365")
+
+
+def test_noncurrent_versions_expire_before_glacier():
+    message = one_problem("dev", {"storage": {"noncurrent_versions_expire_days": 30}})
+    assert_names(message, "dev", "storage.noncurrent_versions_expire_days", "later than the move to Glacier (90 days)")
+
+
+def test_production_without_mfa():
+    message = one_problem("prod", {"auth": {"mfa": "off"}})
+    assert_names(message, "prod", "auth.mfa", "needs MFA")
+
+
+def test_threat_protection_without_the_plus_plan():
+    message = one_problem("staging", {"auth": {"threat_protection": "enforced"}})
+    assert_names(message, "staging", "auth.threat_protection", "'plus' feature plan")
+
+
+def test_plain_http_callback_url():
+    message = one_problem("staging", {"auth": {"callback_urls": ["http://app.example.com/"]}})
+    assert_names(message, "staging", "auth.callback_urls", "https://")
+
+
+def test_token_lifetime_out_of_range():
+    message = one_problem("dev", {"auth": {"access_token_minutes": 2}})
+    assert_names(message, "dev", "auth.access_token_minutes", "5 to 1440")
+
+
+def test_reserved_word_in_the_hosted_ui_prefix():
+    message = one_problem("dev", {"auth": {"domain_prefix": "my-cognito-login"}})
+    assert_names(message, "dev", "auth.domain_prefix", "without 'aws', 'amazon' or 'cognito'")
+
+
+def test_short_passwords():
+    message = one_problem("dev", {"auth": {"password_min_length": 6}})
+    assert_names(message, "dev", "auth.password_min_length", "8 to 99")
+
+
+def test_jwt_rotation_out_of_range():
+    message = one_problem("dev", {"auth": {"mode": "custom-jwt", "jwt_secret_rotation_days": 400}})
+    assert_names(message, "dev", "auth.jwt_secret_rotation_days", "1 to 365")
+
+
+def test_float_settings_refuse_text():
+    message = one_problem("dev", {"database": {"serverless_max_acu": "4"}})
+    assert_names(message, "dev", "database.serverless_max_acu", "must be a number")

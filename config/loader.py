@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import ipaddress
 import re
-import types
 import typing
 from typing import Any, Iterable, Mapping
 

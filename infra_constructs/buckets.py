@@ -8,6 +8,14 @@ from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
 
+# Every bucket of the project: SSE-S3, no public access in any form, TLS only, versioned.
+_HARDENED = {
+    "encryption": s3.BucketEncryption.S3_MANAGED,
+    "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+    "enforce_ssl": True,
+    "versioned": True,
+}
+
 
 class AccessLogBucket(Construct):
     """Receives S3 server access logs (and, later, load balancer and CloudFront logs).
@@ -21,10 +29,8 @@ class AccessLogBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
+            **_HARDENED,
+            # Log delivery writes with ACLs; the bucket owner still owns every object.
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[
                 s3.LifecycleRule(
@@ -68,11 +74,8 @@ class PrivateBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            # SSE-S3 lets CloudFront serve the objects through Origin Access Control without a key grant per file type.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
+            # SSE-S3 lets CloudFront serve the objects through Origin Access Control without a key grant.
+            **_HARDENED,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix=f"s3/{purpose}/",

@@ -138,10 +138,30 @@ class PostgresDatabase(Construct):
         )
 
         if engine == "postgres":
-            version = rds.PostgresEngineVersion.of(engine_version, major)
-            engine_ = rds.DatabaseInstanceEngine.postgres(version=version)
-            parameter_group = rds.ParameterGroup(self, "Parameters", engine=engine_, parameters=parameters,
-                                                 description=f"{identifier}: TLS only, slow statement logging")
+            engine_ = rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.of(engine_version, major))
+        else:
+            engine_ = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.of(engine_version, major))
+        parameter_group = rds.ParameterGroup(self, "Parameters", engine=engine_, parameters=parameters,
+                                             description=f"{identifier}: TLS only, slow statement logging")
+        # What the instance and the cluster share: credentials, placement, encryption, protection, logs.
+        common = {
+            "credentials": credentials,
+            "vpc": vpc,
+            "vpc_subnets": subnets,
+            "security_groups": [security_group],
+            "port": port,
+            "storage_encrypted": True,
+            "storage_encryption_key": self.key,
+            "parameter_group": parameter_group,
+            "copy_tags_to_snapshot": True,
+            "deletion_protection": deletion_protection,
+            "removal_policy": removal_policy,
+            "iam_authentication": True,
+            "cloudwatch_logs_exports": list(LOG_EXPORTS[engine]),
+            **monitoring,
+        }
+
+        if engine == "postgres":
             self.instance = rds.DatabaseInstance(
                 self,
                 "Instance",
@@ -149,28 +169,15 @@ class PostgresDatabase(Construct):
                 engine=engine_,
                 instance_type=ec2.InstanceType(instance_class),
                 database_name=database_name,
-                credentials=credentials,
-                vpc=vpc,
-                vpc_subnets=subnets,
-                security_groups=[security_group],
-                port=port,
                 multi_az=multi_az,
                 storage_type=rds.StorageType.GP3,
                 allocated_storage=allocated_storage_gib,
                 max_allocated_storage=max_allocated_storage_gib,
-                storage_encrypted=True,
-                storage_encryption_key=self.key,
-                parameter_group=parameter_group,
                 backup_retention=backup_retention,
-                copy_tags_to_snapshot=True,
-                deletion_protection=deletion_protection,
-                removal_policy=removal_policy,
-                iam_authentication=True,
                 auto_minor_version_upgrade=True,
-                cloudwatch_logs_exports=list(LOG_EXPORTS[engine]),
                 publicly_accessible=False,
                 ca_certificate=rds.CaCertificate.RDS_CA_RSA2048_G1,
-                **monitoring,
+                **common,
                 **insights,
             )
             database: rds.DatabaseInstance | rds.DatabaseCluster = self.instance
@@ -214,14 +221,13 @@ class PostgresDatabase(Construct):
                     "AwsSolutions-RDS11": f"Port {port} is PostgreSQL's default on purpose (drivers, tools); the replica is reachable only from the tier security groups in isolated subnets.",
                 })
         else:
-            version = rds.AuroraPostgresEngineVersion.of(engine_version, major)
-            engine_ = rds.DatabaseClusterEngine.aurora_postgres(version=version)
-            parameter_group = rds.ParameterGroup(self, "Parameters", engine=engine_, parameters=parameters,
-                                                 description=f"{identifier}: TLS only, slow statement logging")
+            serverless_insights = {
+                "enable_performance_insights": performance_insights or None,
+                "performance_insight_encryption_key": self.key if performance_insights else None,
+            }
             readers = (
                 [rds.ClusterInstance.serverless_v2("Reader", scale_with_writer=True, auto_minor_version_upgrade=True,
-                                                   enable_performance_insights=performance_insights or None,
-                                                   performance_insight_encryption_key=self.key if performance_insights else None)]
+                                                   **serverless_insights)]
                 if multi_az or read_replica
                 else []
             )
@@ -230,31 +236,14 @@ class PostgresDatabase(Construct):
                 "Cluster",
                 cluster_identifier=identifier,
                 engine=engine_,
-                writer=rds.ClusterInstance.serverless_v2(
-                    "Writer", auto_minor_version_upgrade=True,
-                    enable_performance_insights=performance_insights or None,
-                    performance_insight_encryption_key=self.key if performance_insights else None,
-                ),
+                writer=rds.ClusterInstance.serverless_v2("Writer", auto_minor_version_upgrade=True, **serverless_insights),
                 readers=readers,
                 serverless_v2_min_capacity=serverless_min_acu,
                 serverless_v2_max_capacity=serverless_max_acu,
                 serverless_v2_auto_pause_duration=serverless_pause_after if serverless_min_acu == 0 else None,
                 default_database_name=database_name,
-                credentials=credentials,
-                vpc=vpc,
-                vpc_subnets=subnets,
-                security_groups=[security_group],
-                port=port,
-                storage_encrypted=True,
-                storage_encryption_key=self.key,
-                parameter_group=parameter_group,
                 backup=rds.BackupProps(retention=backup_retention),
-                copy_tags_to_snapshot=True,
-                deletion_protection=deletion_protection,
-                removal_policy=removal_policy,
-                iam_authentication=True,
-                cloudwatch_logs_exports=list(LOG_EXPORTS[engine]),
-                **monitoring,
+                **common,
             )
             database = self.cluster
             self._acknowledge_primary(self.cluster, multi_az=multi_az, deletion_protection=deletion_protection,

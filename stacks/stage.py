@@ -32,33 +32,19 @@ class EnvironmentStage(Stage):
         )
         self.config = config
         self.network = NetworkStack(
-            self,
-            "Network",
-            config=config,
-            stack_name=config.stack_name("network"),
-            description=f"{config.app_name} {config.qualified_name}: VPC, egress, endpoints, flow logs, security groups",
-            termination_protection=config.production,
+            self, "Network", **self._stack_props("network", "VPC, egress, endpoints, flow logs, security groups")
         )
         self.data = DataStack(
-            self,
-            "Data",
-            config=config,
-            network=self.network,
-            stack_name=config.stack_name("data"),
-            description=f"{config.app_name} {config.qualified_name}: PostgreSQL, schema migrations, buckets",
-            termination_protection=config.production,
+            self, "Data", network=self.network, **self._stack_props("data", "PostgreSQL, schema migrations, buckets")
         )
         self.auth = AuthStack(
             self,
             "Auth",
-            config=config,
             network=self.network,
             data=self.data,
             # The edge tier hands over the SPA's origin here; until then, a configured domain.
             app_origins=[f"https://{config.domain.name}"] if config.domain.name else [],
-            stack_name=config.stack_name("auth"),
-            description=f"{config.app_name} {config.qualified_name}: Cognito user pool or JWT signing secret",
-            termination_protection=config.production,
+            **self._stack_props("auth", "Cognito user pool or JWT signing secret"),
         )
         branch_tag = config.branch if config.branch and set(config.branch) <= _TAG_VALUE_OK else config.branch_slug
         for key, value in {
@@ -69,6 +55,17 @@ class EnvironmentStage(Stage):
             "cost-center": config.cost_center,
         }.items():
             Tags.of(self).add(key, value)
+
+
+    def _stack_props(self, tier: str, holds: str) -> dict:
+        """What every stack of the environment gets: its config, name, description and protection."""
+        cfg = self.config
+        return {
+            "config": cfg,
+            "stack_name": cfg.stack_name(tier),
+            "description": f"{cfg.app_name} {cfg.qualified_name}: {holds}",
+            "termination_protection": cfg.production,
+        }
 
 
 def add_compliance_checks(app: App, stages: list[EnvironmentStage]) -> None:

@@ -72,6 +72,13 @@ DEFAULTS: dict = {
         "noncurrent_versions_expire_days": 365,
         "access_log_retention_days": 90,
     },
+    "cache": {
+        "enabled": False,
+        "node_type": "cache.t4g.micro",
+        "engine_version": "7.1",
+        "multi_az": False,
+        "snapshot_retention_days": 1,
+    },
     "auth": {
         "mode": "cognito",
         "mfa": "optional",
@@ -98,6 +105,7 @@ BRANCH_OVERRIDES: dict = {
     "allow_branches": False,
     "removal": "destroy",
     "database": {"multi_az": False, "read_replica": False, "backup_retention_days": 1},
+    "cache": {"multi_az": False},
     "network": {"flow_log_retention_days": 3},
     "log_retention_days": 3,
 }

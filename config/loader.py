@@ -336,6 +336,7 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
             "enable database.multi_az or relax recovery.rto_minutes")
 
     _validate_data(cfg, add)
+    _validate_cache(cfg, add)
     _validate_auth(cfg, add)
 
     # Domain.
@@ -417,6 +418,20 @@ def _validate_data(cfg: EnvironmentConfig, add) -> None:
             "expire at least 90 days after the move (Glacier's minimum storage duration)")
     if storage.access_log_retention_days < 1:
         add("storage.access_log_retention_days", storage.access_log_retention_days, "must be at least 1 day", "use e.g. 90")
+
+
+def _validate_cache(cfg: EnvironmentConfig, add) -> None:
+    cache = cfg.cache
+    if not cache.enabled:
+        return
+    if not re.fullmatch(r"cache\.[a-z0-9]+\.[a-z0-9]+", cache.node_type):
+        add("cache.node_type", cache.node_type, "is not an ElastiCache node type", "use e.g. 'cache.t4g.micro'")
+    if not re.fullmatch(r"[67]\.\d+", cache.engine_version):
+        add("cache.engine_version", cache.engine_version, "must be a Redis 6.x or 7.x version", "use e.g. '7.1'")
+    if cfg.production and not cache.multi_az:
+        add("cache.multi_az", False, "a production cache needs a replica in a second AZ", "set cache.multi_az to True")
+    if not 0 <= cache.snapshot_retention_days <= 35:
+        add("cache.snapshot_retention_days", cache.snapshot_retention_days, "ElastiCache keeps snapshots 0 to 35 days", "use e.g. 1")
 
 
 def _validate_auth(cfg: EnvironmentConfig, add) -> None:

@@ -26,5 +26,7 @@ SETTINGS: dict = {
         "monitoring_interval_seconds": 60,
     },
     "auth": {"mfa": "required", "refresh_token_days": 30},
+    # Only used when the cache is enabled (cache.enabled): then with a replica in a second AZ.
+    "cache": {"multi_az": True, "snapshot_retention_days": 7},
     "recovery": {"rto_minutes": 30, "rpo_minutes": 5},
 }

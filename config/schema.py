@@ -124,6 +124,20 @@ class StorageConfig:
 
 
 @dataclass(frozen=True)
+class CacheConfig:
+    # Redis (ElastiCache) for WebSocket fan-out once the API runs on more than one task
+    # (ChronoView §8). Off by default.
+    enabled: bool
+    # Node type ("cache.t4g.micro") and Redis engine version.
+    node_type: str
+    engine_version: str
+    # A replica in a second AZ with automatic failover (required in production when enabled).
+    multi_az: bool
+    # Days of daily snapshots (0 = none).
+    snapshot_retention_days: int
+
+
+@dataclass(frozen=True)
 class AuthConfig:
     # "cognito": a Cognito user pool with the hosted UI. "custom-jwt": no user pool; the
     # application signs its own tokens with a generated secret (ChronoView simple, BankApp).
@@ -195,6 +209,7 @@ class EnvironmentConfig:
     domain: DomainConfig
     recovery: RecoveryObjectives
     storage: StorageConfig
+    cache: CacheConfig
     auth: AuthConfig
     # Branch of a short-lived environment: the raw name and its sanitized slug
     # ("" for the long-lived environments). Set by the loader, not in config files.

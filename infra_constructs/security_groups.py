@@ -24,7 +24,8 @@ class WorkloadSecurityGroups(Construct):
       application, functions, bastion -> VPC endpoints      on 443
       application, functions, bastion -> anywhere           on 443 (AWS APIs via NAT or
           endpoints; where egress is "none" the route tables leave only endpoints and S3)
-    The database and endpoints groups have no egress at all.
+      application -> cache                                  on ``cache_port`` (when given)
+    The database, endpoints and cache groups have no egress at all.
     """
 
     def __init__(
@@ -37,6 +38,7 @@ class WorkloadSecurityGroups(Construct):
         database_port: int,
         load_balancer_port: int,
         cloudfront_origin_prefix_list_id: str,
+        cache_port: int | None,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -49,6 +51,12 @@ class WorkloadSecurityGroups(Construct):
         self.endpoints = group("Endpoints", "Interface VPC endpoints: HTTPS from workloads in the VPC")
         self.bastion = group("Bastion", "SSM Session Manager bastion: no inbound rules")
         self.functions = group("Functions", "Lambda functions in the VPC (migrations, triggers, rotation)")
+        # Only when the Redis cache is enabled: reachable from the application alone, no egress.
+        self.cache: ec2.SecurityGroup | None = None
+        if cache_port is not None:
+            self.cache = group("Cache", "Redis: reachable from the application only")
+            self.cache.add_ingress_rule(self.application, ec2.Port.tcp(cache_port), "Redis from the application")
+            self.application.add_egress_rule(self.cache, ec2.Port.tcp(cache_port), "Redis")
 
         self.load_balancer.add_ingress_rule(
             ec2.Peer.prefix_list(cloudfront_origin_prefix_list_id),

@@ -8,18 +8,22 @@ from constructs import Construct
 
 from config.schema import EnvironmentConfig
 from infra_constructs.buckets import AccessLogBucket, PrivateBucket
+from infra_constructs.cache import RedisCache
 from infra_constructs.database import PostgresDatabase
 from infra_constructs.migrations import SchemaMigrations
 from stacks.base import EnvironmentStack
 from stacks.network_stack import NetworkStack
-from stacks.settings import database_removal, retention, stateful_removal
+from stacks.settings import REDIS_PORT, database_removal, retention, stateful_removal
 
 
 class DataStack(EnvironmentStack):
     """Composes ``PostgresDatabase``, ``SchemaMigrations`` (when the profile applies
     this project's migrations), ``AccessLogBucket`` and the uploads ``PrivateBucket``.
 
-    Exposes ``database``, ``migrations`` (or None), ``access_logs`` and ``uploads`` (or None).
+    With ``cache.enabled``, also ``RedisCache``.
+
+    Exposes ``database``, ``migrations`` (or None), ``access_logs``, ``uploads`` (or None)
+    and ``cache`` (or None).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: NetworkStack, **kwargs) -> None:
@@ -94,5 +98,24 @@ class DataStack(EnvironmentStack):
                 access_logs=self.access_logs.bucket,
                 noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
+                removal_policy=stateful_removal(config),
+            )
+        self.cache: RedisCache | None = None
+        if config.cache.enabled:
+            assert network.security_groups.cache is not None
+            self.cache = RedisCache(
+                self,
+                "Cache",
+                node_type=config.cache.node_type,
+                engine_version=config.cache.engine_version,
+                multi_az=config.cache.multi_az,
+                snapshot_retention_days=config.cache.snapshot_retention_days,
+                subnet_ids=net.vpc.select_subnets(subnet_group_name="data").subnet_ids,
+                security_group=ec2.SecurityGroup.from_security_group_id(
+                    self, "CacheSecurityGroup", network.security_groups.cache.security_group_id, mutable=False
+                ),
+                port=REDIS_PORT,
+                log_retention=retention(config.log_retention_days),
+                logs_key=net.logs_key,
                 removal_policy=stateful_removal(config),
             )

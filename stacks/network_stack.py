@@ -10,7 +10,7 @@ from stacks.base import EnvironmentStack
 from infra_constructs.endpoints import InterfaceEndpoints
 from infra_constructs.network import Network
 from infra_constructs.security_groups import WorkloadSecurityGroups
-from stacks.settings import retention, stateful_removal
+from stacks.settings import REDIS_PORT, retention, stateful_removal
 
 
 class NetworkStack(EnvironmentStack):
@@ -48,6 +48,7 @@ class NetworkStack(EnvironmentStack):
             # HTTPS when the load balancer has a certificate (a domain is configured), else HTTP.
             load_balancer_port=443 if config.domain.name else 80,
             cloudfront_origin_prefix_list_id=net.cloudfront_origin_prefix_list_id,
+            cache_port=REDIS_PORT if config.cache.enabled else None,
         )
         self.endpoints = InterfaceEndpoints(
             self,

@@ -7,6 +7,8 @@ from aws_cdk import aws_logs as logs
 
 from config.schema import EnvironmentConfig
 
+REDIS_PORT = 6379
+
 _RETENTION: dict[int, logs.RetentionDays] = {
     1: logs.RetentionDays.ONE_DAY,
     3: logs.RetentionDays.THREE_DAYS,

@@ -50,6 +50,8 @@ VARIANTS: dict[str, dict] = {
         "env": "staging",
         "overrides": {"staging": {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.5}, "storage": {"uploads_bucket": False}}},
     },
+    # Redis for WebSocket fan-out, production shape (replica in a second AZ).
+    "prod-cache": {"env": "prod", "overrides": {"prod": {"cache": {"enabled": True}}}},
     # Own JWTs instead of Cognito (ChronoView simple, BankApp).
     "custom-jwt": {"env": "dev", "overrides": {"dev": {"auth": {"mode": "custom-jwt"}}}},
     # A domain (load balancer gets a certificate: HTTPS from CloudFront), three AZs, DynamoDB endpoint.

@@ -336,3 +336,13 @@ def test_jwt_rotation_out_of_range():
 def test_float_settings_refuse_text():
     message = one_problem("dev", {"database": {"serverless_max_acu": "4"}})
     assert_names(message, "dev", "database.serverless_max_acu", "must be a number")
+
+
+def test_production_cache_without_a_replica():
+    message = one_problem("prod", {"cache": {"enabled": True, "multi_az": False}})
+    assert_names(message, "prod", "cache.multi_az", "second AZ")
+
+
+def test_invalid_cache_node_type():
+    message = one_problem("dev", {"cache": {"enabled": True, "node_type": "t4g.micro"}})
+    assert_names(message, "dev", "cache.node_type", "ElastiCache node type")

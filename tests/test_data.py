@@ -83,8 +83,8 @@ def test_parameter_group_forces_tls_and_logs_slow_statements(synthesized, varian
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_credentials_are_generated_encrypted_and_rotated(synthesized, variant):
     synth = synthesized[variant]
-    secret_id, secret = one(synth, "AWS::SecretsManager::Secret")
-    key_id, _ = one(synth, "AWS::KMS::Key")
+    secret_id, secret = next((k, r) for k, r in resources(synth, "AWS::SecretsManager::Secret").items() if "Database" in k)
+    key_id = next(k for k in resources(synth, "AWS::KMS::Key") if k.startswith("DatabaseKey"))
     assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     assert "GenerateSecretString" in secret["Properties"]
     expected_policy = "Delete" if synth.config.removal == "destroy" else "Retain"
@@ -177,3 +177,29 @@ def test_uploads_bucket_is_private_versioned_logged_and_tiered(synthesized, vari
 
 def test_uploads_bucket_can_be_turned_off(synthesized):
     assert [k for k in resources(synthesized["staging-aurora"], "AWS::S3::Bucket")] == ["AccessLogsBucketCD784A59"]
+
+
+def test_no_cache_unless_enabled(synthesized):
+    for variant in ("dev", "staging", "prod"):
+        assert not resources(synthesized[variant], "AWS::ElastiCache::ReplicationGroup")
+        assert not [k for k in synthesized[variant].templates["network"]["Resources"] if k.startswith("SecurityGroupsCache")]
+
+
+def test_redis_cache_with_tls_auth_and_failover(synthesized):
+    synth = synthesized["prod-cache"]
+    _, group = one(synth, "AWS::ElastiCache::ReplicationGroup")
+    p = group["Properties"]
+    assert (p["Engine"], p["EngineVersion"], p["CacheNodeType"]) == ("redis", "7.1", "cache.t4g.micro")
+    assert p["TransitEncryptionEnabled"] is True and p["AtRestEncryptionEnabled"] is True
+    assert p["NumCacheClusters"] == 2 and p["AutomaticFailoverEnabled"] is True and p["MultiAZEnabled"] is True
+    assert p["SnapshotRetentionLimit"] == 7 and p["Port"] == 6379
+    token_id = next(k for k in resources(synth, "AWS::SecretsManager::Secret") if k.startswith("CacheAuthToken"))
+    # The token is resolved by CloudFormation from Secrets Manager, never written into the template.
+    assert p["AuthToken"] == {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": token_id}, ":SecretString:::}}"]]}
+    assert p["LogDeliveryConfigurations"][0]["LogType"] == "slow-log"
+    assert group["DeletionPolicy"] == "Snapshot"
+    network = synth.templates["network"]["Resources"]
+    cache_sg = next(k for k in network if k.startswith("SecurityGroupsCache") and network[k]["Type"] == "AWS::EC2::SecurityGroup")
+    ingress = [r["Properties"] for r in network.values() if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+               and r["Properties"]["GroupId"] == {"Fn::GetAtt": [cache_sg, "GroupId"]}]
+    assert [(i["SourceSecurityGroupId"]["Fn::GetAtt"][0].startswith("SecurityGroupsApplication"), i["FromPort"]) for i in ingress] == [(True, 6379)]

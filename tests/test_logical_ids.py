@@ -34,6 +34,12 @@ RDS_STATEFUL = {
     "MigrationsRunnerLogGroup51318CE9": "AWS::Logs::LogGroup",
 }
 AURORA_STATEFUL = {"DatabaseCluster5B53A178": "AWS::RDS::DBCluster"}
+CACHE_STATEFUL = {
+    "CacheKeyCDF9DE27": "AWS::KMS::Key",
+    "CacheAuthToken04672416": "AWS::SecretsManager::Secret",
+    "CacheSlowLog43E55961": "AWS::Logs::LogGroup",
+    "CacheReplicationGroupBFE59FF3": "AWS::ElastiCache::ReplicationGroup",
+}
 # The generated secret's ID carries the stage path (CDK names it so).
 SECRETS = {
     "dev": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
@@ -42,6 +48,7 @@ SECRETS = {
     "dev-branch": "devfeatureloginpageDataDatabaseInstanceSecret073E77FF3fdaad7efa858a3daf9490cf0a702aeb",
     "dev-aurora": "devDataDatabaseClusterSecretBF6AEFA83fdaad7efa858a3daf9490cf0a702aeb",
     "custom-jwt": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
+    "prod-cache": "prodDataDatabaseInstanceSecretBEE523B83fdaad7efa858a3daf9490cf0a702aeb",
 }
 
 AUTH_STATEFUL = {
@@ -56,6 +63,7 @@ JWT_STATEFUL = {
 LOCKED_TYPES = {
     "AWS::EC2::VPC", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket",
     "AWS::RDS::DBCluster", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool",
+    "AWS::ElastiCache::ReplicationGroup",
 }
 
 
@@ -68,13 +76,15 @@ def locked(variant: str, tier: str) -> dict[str, str]:
     pins = {**DATA_STATEFUL, **engine, SECRETS[variant]: "AWS::SecretsManager::Secret"}
     if variant == "dev-aurora":  # owns its migrations
         pins.pop("MigrationsRunnerLogGroup51318CE9", None)
-    if variant == "prod":
+    if variant.startswith("prod"):
         pins["DatabaseReplica3A6F4E05"] = "AWS::RDS::DBInstance"
+    if variant == "prod-cache":
+        pins |= CACHE_STATEFUL
     return pins
 
 
 @pytest.mark.parametrize("tier", ["network", "data", "auth"])
-@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt"])
+@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt", "prod-cache"])
 def test_stateful_resources_keep_their_logical_ids(synthesized, variant, tier):
     resources = synthesized[variant].templates[tier]["Resources"]
     pins = locked(variant, tier)

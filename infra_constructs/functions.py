@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
@@ -17,6 +18,18 @@ from infra_constructs.compliance import acknowledge
 BUILD_DIR = Path(__file__).resolve().parent.parent / "build" / "functions"
 # Newest Python the Lambda runtime offers in this aws-cdk-lib (cdk-nag AwsSolutions-L1).
 RUNTIME = lambda_.Runtime.PYTHON_3_14
+
+
+def secret_read_statements(secret: secretsmanager.ISecret, key: kms.IKey) -> list[iam.PolicyStatement]:
+    """Read one secret encrypted with ``key``: GetSecretValue on it, Decrypt only via Secrets Manager."""
+    return [
+        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn]),
+        iam.PolicyStatement(
+            actions=["kms:Decrypt"],
+            resources=[key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{Stack.of(secret).region}.amazonaws.com"}},
+        ),
+    ]
 
 
 class VpcFunction(Construct):

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from aws_cdk import CustomResource, Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra_constructs.functions import VpcFunction
+from infra_constructs.functions import VpcFunction, secret_read_statements
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "functions" / "migrations"
 
@@ -62,14 +61,7 @@ class SchemaMigrations(Construct):
             subnets=subnets,
             security_group=security_group,
             environment={"SECRET_ARN": secret.secret_arn},
-            statements=[
-                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn]),
-                iam.PolicyStatement(
-                    actions=["kms:Decrypt"],
-                    resources=[secret_key.key_arn],
-                    conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{secret.stack.region}.amazonaws.com"}},
-                ),
-            ],
+            statements=secret_read_statements(secret, secret_key),
             timeout=Duration.minutes(10),
             reserved_concurrency=1,  # one run at a time (the runner also takes an advisory lock)
             log_retention=log_retention,

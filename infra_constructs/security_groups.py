@@ -13,6 +13,13 @@ from constructs import Construct
 HTTPS = ec2.Port.tcp(443)
 
 
+def immutable_view(scope: Construct, construct_id: str, group: ec2.ISecurityGroup) -> ec2.ISecurityGroup:
+    """``group`` as seen from another stack, where nothing can add rules to it: every
+    rule between tiers is written in ``WorkloadSecurityGroups``, so constructs that
+    would add their own (RDS, rotation) cannot make the network stack depend on theirs."""
+    return ec2.SecurityGroup.from_security_group_id(scope, construct_id, group.security_group_id, mutable=False)
+
+
 class WorkloadSecurityGroups(Construct):
     """Security groups for the load balancer, application, database, VPC endpoints,
     bastion and in-VPC functions (migrations, Cognito trigger, secret rotation).

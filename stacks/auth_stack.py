@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from config.loader import domain_prefix
 from config.schema import EnvironmentConfig
-from infra_constructs.functions import VpcFunction
+from infra_constructs.functions import VpcFunction, secret_read_statements
 from infra_constructs.jwt_secret import JwtSigningSecret
+from infra_constructs.security_groups import immutable_view
 from infra_constructs.user_pool import SpaUserPool
 from stacks.base import EnvironmentStack
 from stacks.data_stack import DataStack
@@ -61,19 +60,10 @@ class AuthStack(EnvironmentStack):
             description="Cognito PostConfirmation: writes the confirmed user into the users table",
             vpc=network.network.vpc,
             subnets=network.network.app_subnets,
-            # Immutable view: the rules to the database live in the network tier.
-            security_group=ec2.SecurityGroup.from_security_group_id(
-                self, "FunctionsSecurityGroup", network.security_groups.functions.security_group_id, mutable=False
-            ),
+            # The rules to the database live in the network tier.
+            security_group=immutable_view(self, "FunctionsSecurityGroup", network.security_groups.functions),
             environment={"SECRET_ARN": database.secret.secret_arn, "DB_CONNECT_TIMEOUT_SECONDS": "2"},
-            statements=[
-                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[database.secret.secret_arn]),
-                iam.PolicyStatement(
-                    actions=["kms:Decrypt"],
-                    resources=[database.key.key_arn],
-                    conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{self.region}.amazonaws.com"}},
-                ),
-            ],
+            statements=secret_read_statements(database.secret, database.key),
             timeout=TRIGGER_TIMEOUT,
             reserved_concurrency=10,  # sign-ups are rare; a burst cannot exhaust database connections
             log_retention=retention(config.log_retention_days),

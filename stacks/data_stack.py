@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aws_cdk import Duration
-from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
@@ -11,6 +10,7 @@ from infra_constructs.buckets import AccessLogBucket, PrivateBucket
 from infra_constructs.cache import RedisCache
 from infra_constructs.database import PostgresDatabase
 from infra_constructs.migrations import SchemaMigrations
+from infra_constructs.security_groups import immutable_view
 from stacks.base import EnvironmentStack
 from stacks.network_stack import NetworkStack
 from stacks.settings import REDIS_PORT, database_removal, retention, stateful_removal
@@ -30,15 +30,8 @@ class DataStack(EnvironmentStack):
         super().__init__(scope, construct_id, config=config, **kwargs)
         db = config.database
         net = network.network
-        # Immutable views of the network tier's groups: every rule between tiers is written
-        # there (WorkloadSecurityGroups), so constructs here (RDS, the rotation function)
-        # cannot add rules that would make the network stack depend on this one.
-        database_sg = ec2.SecurityGroup.from_security_group_id(
-            self, "DatabaseSecurityGroup", network.security_groups.database.security_group_id, mutable=False
-        )
-        functions_sg = ec2.SecurityGroup.from_security_group_id(
-            self, "FunctionsSecurityGroup", network.security_groups.functions.security_group_id, mutable=False
-        )
+        database_sg = immutable_view(self, "DatabaseSecurityGroup", network.security_groups.database)
+        functions_sg = immutable_view(self, "FunctionsSecurityGroup", network.security_groups.functions)
         self.database = PostgresDatabase(
             self,
             "Database",
@@ -111,9 +104,7 @@ class DataStack(EnvironmentStack):
                 multi_az=config.cache.multi_az,
                 snapshot_retention_days=config.cache.snapshot_retention_days,
                 subnet_ids=net.vpc.select_subnets(subnet_group_name="data").subnet_ids,
-                security_group=ec2.SecurityGroup.from_security_group_id(
-                    self, "CacheSecurityGroup", network.security_groups.cache.security_group_id, mutable=False
-                ),
+                security_group=immutable_view(self, "CacheSecurityGroup", network.security_groups.cache),
                 port=REDIS_PORT,
                 log_retention=retention(config.log_retention_days),
                 logs_key=net.logs_key,

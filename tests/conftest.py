@@ -82,6 +82,17 @@ class Synthesized:
         return Template.from_json(self.templates[tier])
 
 
+def resources(synth: Synthesized, cfn_type: str, *, tier: str) -> dict[str, dict]:
+    """Logical ID -> resource, for every resource of ``cfn_type`` in the tier's template."""
+    return {k: r for k, r in synth.templates[tier]["Resources"].items() if r["Type"] == cfn_type}
+
+
+def one(synth: Synthesized, cfn_type: str, *, tier: str) -> tuple[str, dict]:
+    """The single resource of ``cfn_type`` in the tier's template (fails if not exactly one)."""
+    (item,) = resources(synth, cfn_type, tier=tier).items()
+    return item
+
+
 def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
     (config,) = load(**spec)
     # As app.py does, with one difference: findings are collected below and reported

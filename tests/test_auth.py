@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
+from tests import conftest
 from tests.conftest import VARIANTS
 
 COGNITO_VARIANTS = [v for v in VARIANTS if v != "custom-jwt"]
 
 
-def resources(synth, cfn_type: str) -> dict[str, dict]:
-    return {k: r for k, r in synth.templates["auth"]["Resources"].items() if r["Type"] == cfn_type}
+resources = partial(conftest.resources, tier="auth")
 
 
-def one(synth, cfn_type: str) -> tuple[str, dict]:
-    (item,) = resources(synth, cfn_type).items()
-    return item
+one = partial(conftest.one, tier="auth")
 
 
 @pytest.mark.parametrize(

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 import runner
+from tests import conftest
 from tests.conftest import VARIANTS
 
 
-def resources(synth, cfn_type: str) -> dict[str, dict]:
-    return {k: r for k, r in synth.templates["data"]["Resources"].items() if r["Type"] == cfn_type}
+resources = partial(conftest.resources, tier="data")
 
 
-def one(synth, cfn_type: str) -> tuple[str, dict]:
-    (item,) = resources(synth, cfn_type).items()
-    return item
+one = partial(conftest.one, tier="data")
 
 
 RDS_VARIANTS = ["dev", "staging", "prod", "dev-branch", "endpoints-only", "domain-3az"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from aws_cdk.assertions import Match
 
+from tests import conftest
 from tests.conftest import VARIANTS
 
 
-def resources(synth, cfn_type: str) -> dict[str, dict]:
-    return {k: r for k, r in synth.templates["network"]["Resources"].items() if r["Type"] == cfn_type}
+resources = partial(conftest.resources, tier="network")
 
 
 def props(synth, cfn_type: str) -> list[dict]:

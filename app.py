@@ -5,6 +5,8 @@
   -c branch=feature/x         a short-lived branch environment derived from env (default dev)
   -c profile=NAME             a whole-system configuration (default: reference)
   -c account=123456789012     the target account, overriding the profile's
+  -c release=TAG              what the compute tier runs: an ECR image tag (Fargate) or an
+                              app bundle name (EC2); default: the placeholder API
 """
 
 import sys
@@ -31,6 +33,7 @@ def main() -> None:
             env=_context(app, "env"),
             branch=_context(app, "branch"),
             account=_context(app, "account"),
+            release=_context(app, "release"),
         )
     except ConfigError as error:
         # Stop before any construct exists: one readable message, no jsii trace, no assembly.

@@ -40,11 +40,34 @@ DEFAULTS: dict = {
     "compute": {
         "kind": "fargate",
         "container_port": 3001,
-        "task_cpu": 256,
-        "task_memory_mib": 512,
-        "desired_count": 1,
+        "cpu_architecture": "arm64",
+        "release": "",
+        # The official Node.js image from the ECR Public mirror of Docker Hub (no rate limit).
+        "placeholder_image": "public.ecr.aws/docker/library/node:22-alpine",
+        "health_check_path": "/api/health",
+        # Long enough for quiet WebSockets; the application pings every 30-60 s.
+        "idle_timeout_seconds": 300,
+        "stickiness_seconds": 0,
+        "deregistration_delay_seconds": 30,
         "min_count": 1,
         "max_count": 2,
+        "cpu_target_percent": 70,
+        "requests_per_target": 1000,
+        "task_cpu": 256,
+        "task_memory_mib": 512,
+        "fargate_spot": False,
+        "ecs_exec": False,
+        "read_only_root_filesystem": True,
+        "container_user": "1000",
+        "xray_tracing": False,
+        "ecr_keep_images": 30,
+        "instance_type": "t4g.small",
+        "root_volume_gib": 20,
+        "process_port": 3000,
+        "placement": "private",
+        "bastion": False,
+        # The smallest Graviton size: enough for Session Manager port forwarding.
+        "bastion_instance_type": "t4g.nano",
     },
     "database": {
         "engine": "postgres",
@@ -108,6 +131,8 @@ BRANCH_OVERRIDES: dict = {
     "cache": {"multi_az": False},
     "network": {"flow_log_retention_days": 3},
     "log_retention_days": 3,
+    # Interruptible capacity is fine for a preview; one task is enough.
+    "compute": {"fargate_spot": True, "min_count": 1, "max_count": 2},
 }
 
 # CloudFront origin-facing managed prefix lists (com.amazonaws.global.cloudfront.origin-facing)

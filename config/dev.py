@@ -14,7 +14,11 @@ SETTINGS: dict = {
         "egress": "nat-instance",
         "flow_log_retention_days": 7,
     },
-    "compute": {"task_cpu": 256, "task_memory_mib": 512, "desired_count": 1, "min_count": 1, "max_count": 2},
+    "compute": {
+        "task_cpu": 256, "task_memory_mib": 512, "min_count": 1, "max_count": 2,
+        # Interruptible capacity at ~70 % off; ECS Exec for debugging; a bastion to reach the database.
+        "fargate_spot": True, "ecs_exec": True, "bastion": True,
+    },
     "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 1},
     "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
     "auth": {

@@ -50,7 +50,7 @@ FARGATE_SIZES: Mapping[int, range | tuple[int, ...]] = {
 # What private workloads need to reach when there is no NAT: the interface endpoints
 # each compute kind cannot start without (S3 is always a gateway endpoint).
 REQUIRED_ENDPOINTS_WITHOUT_NAT: Mapping[str, tuple[str, ...]] = {
-    "fargate": ("ecr.api", "ecr.dkr", "logs", "secretsmanager"),
+    "fargate": ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"),
     "ec2": ("ssm", "ssmmessages", "ec2messages", "logs", "secretsmanager"),
 }
 
@@ -278,30 +278,7 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
     elif not re.fullmatch(r"pl-[0-9a-f]{8,17}", prefix_list):
         add("network.cloudfront_origin_prefix_list_id", prefix_list, "is not a prefix list ID", "use the 'pl-...' ID")
 
-    # Compute.
-    if not 1024 <= compute.container_port <= 65535:
-        add("compute.container_port", compute.container_port, "must be an unprivileged port (1024-65535)", "use e.g. 3001")
-    if compute.min_count < 0 or compute.max_count < 1:
-        add("compute.min_count", compute.min_count, "counts must be >= 0 (min) and >= 1 (max)", "raise the counts")
-    elif compute.min_count > compute.max_count:
-        add("compute.min_count", compute.min_count, f"is greater than compute.max_count ({compute.max_count})",
-            "lower min_count or raise max_count")
-    elif not compute.min_count <= compute.desired_count <= compute.max_count:
-        add("compute.desired_count", compute.desired_count,
-            f"must lie between compute.min_count ({compute.min_count}) and compute.max_count ({compute.max_count})",
-            "adjust desired_count")
-    if compute.kind == "fargate":
-        allowed = FARGATE_SIZES.get(compute.task_cpu)
-        if allowed is None:
-            add("compute.task_cpu", compute.task_cpu, "is not a Fargate CPU size",
-                f"use one of {', '.join(map(str, FARGATE_SIZES))}")
-        elif compute.task_memory_mib not in allowed:
-            add("compute.task_memory_mib", compute.task_memory_mib,
-                f"is not a valid memory size for {compute.task_cpu} CPU units",
-                f"use one of {allowed[0]}..{allowed[-1]} in steps Fargate allows")
-    if cfg.production and compute.min_count < 2:
-        add("compute.min_count", compute.min_count, "a production service needs at least 2 tasks or instances (one per AZ)",
-            "set compute.min_count to 2 or more")
+    _validate_compute(cfg, add)
 
     # Database.
     if not re.fullmatch(r"[a-z][a-z0-9]*\.[a-z0-9]+", db.instance_class) or db.instance_class.startswith("db."):
@@ -359,6 +336,103 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
         name = cfg.stack_name(tier)
         if not STACK_NAME_RE.match(name):
             add("app_name", cfg.app_name, f"gives the invalid stack name '{name}'", "use a shorter app or branch name")
+
+
+# ECR image tags, and so release names (they also name the EC2 bundle in S3).
+RELEASE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# EC2 instance types: family letters, generation, attribute letters; a "g" attribute is Graviton.
+INSTANCE_TYPE_RE = re.compile(r"^(?P<family>[a-z]+)(?P<generation>\d+)(?P<attributes>[a-z-]*)\.[a-z0-9]+$")
+
+
+def is_graviton(instance_type: str) -> bool:
+    match = INSTANCE_TYPE_RE.match(instance_type)
+    return bool(match) and "g" in match["attributes"].split("-")[0]
+
+
+def _validate_compute(cfg: EnvironmentConfig, add) -> None:
+    compute, net = cfg.compute, cfg.network
+    if not 1024 <= compute.container_port <= 65535:
+        add("compute.container_port", compute.container_port, "must be an unprivileged port (1024-65535)", "use e.g. 3001")
+    if compute.min_count < 1 or compute.max_count < 1:
+        add("compute.min_count", compute.min_count, "counts must be at least 1 (min) and 1 (max)", "raise the counts")
+    elif compute.min_count > compute.max_count:
+        add("compute.min_count", compute.min_count, f"is greater than compute.max_count ({compute.max_count})",
+            "lower min_count or raise max_count")
+    if cfg.production and compute.min_count < 2:
+        add("compute.min_count", compute.min_count, "a production service needs at least 2 tasks or instances (one per AZ)",
+            "set compute.min_count to 2 or more")
+    if compute.release and not RELEASE_RE.match(compute.release):
+        add("compute.release", compute.release, "is not a valid release name (an ECR image tag)",
+            "use letters, digits, '_', '.', '-' (up to 128, e.g. a commit SHA), or pass -c release=")
+    if not compute.health_check_path.startswith("/") or " " in compute.health_check_path or len(compute.health_check_path) > 1024:
+        add("compute.health_check_path", compute.health_check_path, "must be a URL path starting with '/'", "use e.g. '/api/health'")
+    if not 1 <= compute.idle_timeout_seconds <= 4000:
+        add("compute.idle_timeout_seconds", compute.idle_timeout_seconds, "the load balancer accepts 1-4000 seconds",
+            "use e.g. 300 for WebSockets")
+    if not (compute.stickiness_seconds == 0 or 1 <= compute.stickiness_seconds <= 604800):
+        add("compute.stickiness_seconds", compute.stickiness_seconds, "must be 0 (off) or 1-604800 seconds", "use 0 or e.g. 3600")
+    if not 0 <= compute.deregistration_delay_seconds <= 3600:
+        add("compute.deregistration_delay_seconds", compute.deregistration_delay_seconds, "must be 0-3600 seconds", "use e.g. 30")
+    if not 10 <= compute.cpu_target_percent <= 95:
+        add("compute.cpu_target_percent", compute.cpu_target_percent, "must be 10-95 percent", "use 70")
+    if compute.requests_per_target < 0:
+        add("compute.requests_per_target", compute.requests_per_target, "must be 0 (off) or a positive number", "use e.g. 1000")
+
+    if compute.kind == "fargate":
+        allowed = FARGATE_SIZES.get(compute.task_cpu)
+        if allowed is None:
+            add("compute.task_cpu", compute.task_cpu, "is not a Fargate CPU size",
+                f"use one of {', '.join(map(str, FARGATE_SIZES))}")
+        elif compute.task_memory_mib not in allowed:
+            add("compute.task_memory_mib", compute.task_memory_mib,
+                f"is not a valid memory size for {compute.task_cpu} CPU units",
+                f"use one of {allowed[0]}..{allowed[-1]} in steps Fargate allows")
+        if cfg.production and compute.fargate_spot:
+            add("compute.fargate_spot", True, "production tasks must not be interruptible", "set compute.fargate_spot to False")
+        if not 1 <= compute.ecr_keep_images <= 1000:
+            add("compute.ecr_keep_images", compute.ecr_keep_images, "must be 1-1000 images", "use e.g. 30")
+        if not re.fullmatch(r"[a-z0-9_.-]{1,32}(:[a-z0-9_.-]{1,32})?", compute.container_user) or compute.container_user in ("0", "root"):
+            add("compute.container_user", compute.container_user, "must name a non-root user (name or UID)",
+                "use '1000' (node in the Node.js images) or the user your image defines")
+        if net.egress == "none" and not compute.release:
+            add("compute.release", "", "with egress 'none' tasks cannot pull the placeholder image from a public registry",
+                "push your image to the ECR repository and pass -c release=<tag>, or choose a NAT egress mode")
+        if net.egress == "none" and compute.ecs_exec and "ssmmessages" not in net.interface_endpoints:
+            add("compute.ecs_exec", True, "ECS Exec needs the 'ssmmessages' endpoint when egress is 'none'",
+                "add 'ssmmessages' to network.interface_endpoints or turn ECS Exec off")
+    if compute.placement == "public-single-instance":
+        if compute.kind != "ec2":
+            add("compute.placement", compute.placement, "only the EC2 variant has a single-instance layout",
+                "set compute.kind to 'ec2' or placement to 'private'")
+        elif (compute.min_count, compute.max_count) != (1, 1):
+            add("compute.placement", compute.placement,
+                f"is one instance, but compute.min_count/max_count are {compute.min_count}/{compute.max_count}",
+                "set compute.min_count and compute.max_count to 1, or use placement 'private'")
+    if compute.kind == "ec2":
+        for setting in ("instance_type",):
+            value = getattr(compute, setting)
+            if not INSTANCE_TYPE_RE.match(value):
+                add(f"compute.{setting}", value, "is not an EC2 instance type", "use e.g. 't4g.small'")
+            elif is_graviton(value) != (compute.cpu_architecture == "arm64"):
+                add(f"compute.{setting}", value, f"does not match compute.cpu_architecture '{compute.cpu_architecture}'",
+                    "use a Graviton type (t4g, m7g, ...) for arm64 or an Intel/AMD type for x86_64")
+        if not 8 <= compute.root_volume_gib <= 16384:
+            add("compute.root_volume_gib", compute.root_volume_gib, "must be 8-16384 GiB (the AMI needs 8)", "use e.g. 20")
+        if not 1024 <= compute.process_port <= 65535 or compute.process_port == compute.container_port:
+            add("compute.process_port", compute.process_port,
+                f"must be an unprivileged port other than compute.container_port ({compute.container_port}), where Nginx listens",
+                "use e.g. 3000")
+        if net.egress == "none" and compute.placement == "private":
+            add("compute.kind", "ec2", "instances install PM2 from the npm registry at boot, but egress 'none' gives them no internet",
+                "choose a NAT egress mode, or placement 'public-single-instance'")
+    if compute.bastion:
+        if not INSTANCE_TYPE_RE.match(compute.bastion_instance_type) or not is_graviton(compute.bastion_instance_type):
+            add("compute.bastion_instance_type", compute.bastion_instance_type, "must be a Graviton (arm64) instance type",
+                "use e.g. 't4g.nano'")
+        missing = [e for e in ("ssm", "ssmmessages", "ec2messages") if e not in net.interface_endpoints]
+        if net.egress == "none" and missing:
+            add("compute.bastion", True, f"Session Manager needs the {missing} endpoints when egress is 'none'",
+                f"add {missing} to network.interface_endpoints or turn the bastion off")
 
 
 # Performance Insights is not offered on the smallest burstable classes.
@@ -476,7 +550,8 @@ def _raw_settings(profile: Profile, env: str) -> dict:
     return deep_merge(deep_merge(DEFAULTS, profile.common), profile.environments[env][0])
 
 
-def _build(profile: Profile, env: str, *, branch: str, account: str | None, overrides: Mapping | None) -> EnvironmentConfig | ConfigError:
+def _build(profile: Profile, env: str, *, branch: str, account: str | None, release: str | None,
+           overrides: Mapping | None) -> EnvironmentConfig | ConfigError:
     source = profile.environments[env][1]
     data = _raw_settings(profile, env)
     if branch:
@@ -485,6 +560,8 @@ def _build(profile: Profile, env: str, *, branch: str, account: str | None, over
         data = deep_merge(data, overrides)
     if account:
         data["account"] = account
+    if release:
+        data = deep_merge(data, {"compute": {"release": release}})
     data.update(env_name=env, profile=profile.name)
     problems = _Problems(profile.name, env if not branch else f"{env}, branch '{branch}'", source)
     cfg = _parse_dataclass(EnvironmentConfig, data, "", problems)
@@ -506,13 +583,15 @@ def load(
     env: str | None = None,
     branch: str | None = None,
     account: str | None = None,
+    release: str | None = None,
     overrides: Mapping[str, Mapping] | None = None,
 ) -> list[EnvironmentConfig]:
     """Configurations to synthesize: every environment of the profile, or ``env`` only.
 
     The whole profile is always validated (CIDRs are compared across environments),
     so a mistake in prod is reported even while working on dev. ``overrides`` maps
-    an environment name to extra settings (tests use it to try variants).
+    an environment name to extra settings (tests use it to try variants). ``release``
+    (what CI deploys: an image tag or bundle name) applies to ``env`` and its branch.
     Raises ``ConfigError`` with every problem found.
     """
     profile_name = profile or DEFAULT_PROFILE
@@ -550,7 +629,9 @@ def load(
     overrides = overrides or {}
     built: dict[str, EnvironmentConfig] = {}
     for name in prof.environments:
-        result = _build(prof, name, branch="", account=account, overrides=overrides.get(name))
+        # The release goes to the environment being deployed, not to a branch's parent.
+        own_release = release if not branch and env in (None, name) else None
+        result = _build(prof, name, branch="", account=account, release=own_release, overrides=overrides.get(name))
         if isinstance(result, ConfigError):
             problems.extend(result.problems)
         else:
@@ -576,7 +657,7 @@ def load(
     selected: list[EnvironmentConfig] = []
     if branch and not problems:
         parent = env or prof.branch_parent
-        result = _build(prof, parent, branch=branch, account=account, overrides=overrides.get(parent))
+        result = _build(prof, parent, branch=branch, account=account, release=release, overrides=overrides.get(parent))
         if isinstance(result, ConfigError):
             problems.extend(result.problems)
         else:

@@ -15,7 +15,7 @@ SETTINGS: dict = {
         "egress": "nat-gateway-per-az",
         "flow_log_retention_days": 90,
     },
-    "compute": {"task_cpu": 1024, "task_memory_mib": 2048, "desired_count": 3, "min_count": 3, "max_count": 10},
+    "compute": {"task_cpu": 1024, "task_memory_mib": 2048, "min_count": 3, "max_count": 10, "xray_tracing": True},
     "database": {
         "instance_class": "t4g.medium",
         "multi_az": True,

@@ -16,6 +16,8 @@ from typing import Literal
 
 EgressMode = Literal["nat-gateway-per-az", "single-nat-gateway", "nat-instance", "none"]
 ComputeKind = Literal["fargate", "ec2"]
+CpuArchitecture = Literal["arm64", "x86_64"]
+Placement = Literal["private", "public-single-instance"]
 RemovalMode = Literal["destroy", "snapshot", "retain"]
 DatabaseEngine = Literal["postgres", "aurora-serverless-v2"]
 AuthMode = Literal["cognito", "custom-jwt"]
@@ -60,15 +62,64 @@ class NetworkConfig:
 class ComputeConfig:
     # "fargate" (ECS on Fargate) or "ec2" (Auto Scaling group with Nginx + PM2).
     kind: ComputeKind
-    # Port the application listens on behind the load balancer.
+    # Port the load balancer sends traffic to: the container's port (Fargate) or Nginx's (EC2).
+    # 1024 or above: the application runs as a non-root user.
     container_port: int
-    # Fargate task size: CPU units (256 = 0.25 vCPU) and memory in MiB.
-    task_cpu: int
-    task_memory_mib: int
-    # Task or instance counts.
-    desired_count: int
+    # CPU architecture of tasks and instances: "arm64" (Graviton, ~20 % cheaper) or "x86_64".
+    cpu_architecture: CpuArchitecture
+    # What to run. Empty: the placeholder API (placeholder/server.js on ``placeholder_image``),
+    # healthy from the first deploy. Otherwise a release name: the ECR image tag (Fargate) or
+    # the bundle s3://<artifacts bucket>/releases/<release>.tar.gz (EC2). CI passes -c release=.
+    release: str
+    # Public Node.js image the placeholder runs on (multi-architecture).
+    placeholder_image: str
+    # Health check path, answered with 200 by the application (through the load balancer and CloudFront).
+    health_check_path: str
+    # Load balancer idle timeout: how long an idle WebSocket stays open (1-4000 s). The
+    # application should ping well within it; the edge tier's origin timeouts follow it.
+    idle_timeout_seconds: int
+    # Load-balancer cookie stickiness in seconds (0 = off). WebSockets do not need it (a
+    # connection stays on its target); long-polling fallbacks and in-memory sessions do.
+    stickiness_seconds: int
+    # Seconds a deregistering target keeps its connections (deployments, scale-in).
+    deregistration_delay_seconds: int
+    # Task or instance counts: the service starts at min_count and autoscaling moves it
+    # between the two. There is no "desired count": a deploy must not reset a scaled service.
     min_count: int
     max_count: int
+    # Target tracking: average CPU percent, and requests per target per minute (0 = CPU only).
+    cpu_target_percent: int
+    requests_per_target: int
+    # Fargate: task size in CPU units (256 = 0.25 vCPU) and memory in MiB (a valid Fargate pair).
+    task_cpu: int
+    task_memory_mib: int
+    # Fargate: run tasks on Fargate Spot (~70 % cheaper, may be interrupted; not in production).
+    fargate_spot: bool
+    # Fargate: allow `aws ecs execute-command` into running tasks (audited to CloudWatch Logs).
+    ecs_exec: bool
+    # Fargate: read-only root filesystem (a writable /tmp is mounted).
+    read_only_root_filesystem: bool
+    # Fargate: user the container runs as ("1000" is "node" in the official Node.js images).
+    container_user: str
+    # AWS X-Ray: a daemon sidecar (Fargate) or the daemon on the instance (EC2), and the
+    # application role may send traces.
+    xray_tracing: bool
+    # Fargate: images kept in the ECR repository (older ones expire).
+    ecr_keep_images: int
+    # EC2: instance type (Graviton types, e.g. t4g, for arm64) and root volume size (GiB).
+    instance_type: str
+    root_volume_gib: int
+    # EC2: port the Node.js process (PM2) listens on behind Nginx, on localhost only.
+    process_port: int
+    # EC2: "private" (instances in the application subnets, egress through NAT), or
+    # "public-single-instance": one instance with a public IP in a public subnet, so no NAT
+    # is paid for (StockPilot's free-tier layout; min_count = max_count = 1). Either way only
+    # the load balancer may connect to it.
+    placement: Placement
+    # An SSM Session Manager bastion (no inbound rules, no key) for port-forwarding to the
+    # database (SpendWise); and its instance type (smallest Graviton by default).
+    bastion: bool
+    bastion_instance_type: str
 
 
 @dataclass(frozen=True)
@@ -224,6 +275,14 @@ class EnvironmentConfig:
     def qualified_name(self) -> str:
         """``<env>`` or ``<env>-<branch>``: the part of every name that tells environments apart."""
         return f"{self.env_name}-{self.branch_slug}" if self.branch_slug else self.env_name
+
+    @property
+    def host_name(self) -> str:
+        """The environment's own DNS name ("" without a domain): ``domain.name``, or
+        ``<branch>.<domain.name>`` for a branch environment."""
+        if not self.domain.name:
+            return ""
+        return f"{self.branch_slug}.{self.domain.name}" if self.branch_slug else self.domain.name
 
     def stack_name(self, tier: str) -> str:
         return f"{self.app_name}-{self.qualified_name}-{tier}"

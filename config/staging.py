@@ -13,7 +13,7 @@ SETTINGS: dict = {
         "egress": "single-nat-gateway",
         "flow_log_retention_days": 30,
     },
-    "compute": {"task_cpu": 512, "task_memory_mib": 1024, "desired_count": 2, "min_count": 2, "max_count": 4},
+    "compute": {"task_cpu": 512, "task_memory_mib": 1024, "min_count": 2, "max_count": 4},
     "database": {
         "instance_class": "t4g.small",
         "multi_az": True,

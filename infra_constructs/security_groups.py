@@ -26,6 +26,7 @@ class WorkloadSecurityGroups(Construct):
 
     Traffic allowed, nothing else:
       CloudFront origin-facing prefix list -> load balancer   on ``load_balancer_port``
+          (and on 80, to be redirected, with ``redirect_http``)
       load balancer -> application                          on ``app_port``
       application, functions, bastion -> database           on ``database_port``
       application, functions, bastion -> VPC endpoints      on 443
@@ -44,6 +45,7 @@ class WorkloadSecurityGroups(Construct):
         app_port: int,
         database_port: int,
         load_balancer_port: int,
+        redirect_http: bool,
         cloudfront_origin_prefix_list_id: str,
         cache_port: int | None,
     ) -> None:
@@ -70,6 +72,15 @@ class WorkloadSecurityGroups(Construct):
             ec2.Port.tcp(load_balancer_port),
             "From CloudFront origin-facing servers only",
         )
+        # With HTTPS on 443, port 80 answers with a redirect. A second group, because one
+        # prefix-list reference counts as ~55 of the 60 rules a group may hold.
+        self.load_balancer_redirect: ec2.SecurityGroup | None = None
+        if redirect_http:
+            self.load_balancer_redirect = group("LoadBalancerRedirect", "Application load balancer: HTTP to HTTPS redirect for CloudFront")
+            self.load_balancer_redirect.add_ingress_rule(
+                ec2.Peer.prefix_list(cloudfront_origin_prefix_list_id), ec2.Port.tcp(80),
+                "HTTP from CloudFront origin-facing servers, redirected to HTTPS",
+            )
         self.load_balancer.add_egress_rule(self.application, ec2.Port.tcp(app_port), "To the application and its health check")
         self.application.add_ingress_rule(self.load_balancer, ec2.Port.tcp(app_port), "From the load balancer")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
 from infra_constructs.buckets import AccessLogBucket, PrivateBucket
 from infra_constructs.cache import RedisCache
+from infra_constructs.compliance import acknowledge
 from infra_constructs.database import PostgresDatabase
 from infra_constructs.migrations import SchemaMigrations
 from infra_constructs.security_groups import immutable_view
@@ -22,8 +24,9 @@ class DataStack(EnvironmentStack):
 
     With ``cache.enabled``, also ``RedisCache``.
 
-    Exposes ``database``, ``migrations`` (or None), ``access_logs``, ``uploads`` (or None)
-    and ``cache`` (or None).
+    Exposes ``database``, ``migrations`` (or None), ``access_logs``, ``uploads`` and
+    ``uploads_access`` (the application's policy on it; both None without uploads) and
+    ``cache`` (or None).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: NetworkStack, **kwargs) -> None:
@@ -93,6 +96,24 @@ class DataStack(EnvironmentStack):
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
                 removal_policy=stateful_removal(config),
             )
+        # Who may do what with the uploads is decided here, next to the bucket; the compute
+        # tier attaches this policy to the application's role.
+        self.uploads_access: iam.ManagedPolicy | None = None
+        if self.uploads is not None:
+            bucket = self.uploads.bucket
+            self.uploads_access = iam.ManagedPolicy(
+                self,
+                "UploadsAccess",
+                description="The application reads, writes and deletes user files in the uploads bucket",
+                statements=[
+                    iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                                        resources=[bucket.arn_for_objects("*")]),
+                    iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]),
+                ],
+            )
+            acknowledge(self.uploads_access, {
+                f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(bucket.node.default_child)}.Arn>/*]": "The application stores user files under keys it chooses (one per upload), so it needs every object of this one bucket; no other bucket.",
+            })
         self.cache: RedisCache | None = None
         if config.cache.enabled:
             assert network.security_groups.cache is not None

@@ -47,6 +47,7 @@ class NetworkStack(EnvironmentStack):
             # One port only: the CloudFront prefix list counts as ~55 rules of the 60 a group may hold.
             # HTTPS when the load balancer has a certificate (a domain is configured), else HTTP.
             load_balancer_port=443 if config.domain.name else 80,
+            redirect_http=bool(config.domain.name),
             cloudfront_origin_prefix_list_id=net.cloudfront_origin_prefix_list_id,
             cache_port=REDIS_PORT if config.cache.enabled else None,
         )

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from config.schema import EnvironmentConfig
 from stacks.auth_stack import AuthStack
+from stacks.compute_stack import ComputeStack
 from stacks.data_stack import DataStack
 from stacks.network_stack import NetworkStack
 
@@ -45,6 +46,14 @@ class EnvironmentStage(Stage):
             # The edge tier hands over the SPA's origin here; until then, a configured domain.
             app_origins=[f"https://{config.domain.name}"] if config.domain.name else [],
             **self._stack_props("auth", "Cognito user pool or JWT signing secret"),
+        )
+        self.compute = ComputeStack(
+            self,
+            "Compute",
+            network=self.network,
+            data=self.data,
+            auth=self.auth,
+            **self._stack_props("compute", f"load balancer, API on {config.compute.kind}, bastion"),
         )
         branch_tag = config.branch if config.branch and set(config.branch) <= _TAG_VALUE_OK else config.branch_slug
         for key, value in {

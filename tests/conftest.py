@@ -37,8 +37,9 @@ VARIANTS: dict[str, dict] = {
         "overrides": {"dev": {"network": {
             "egress": "none",
             "workloads_need_internet": False,
-            "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "cognito-idp"],
-        }}},
+            "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "cognito-idp",
+                                    "ssmmessages", "ec2messages"],
+        }, "compute": {"release": "1.4.2"}}},
     },
     # Aurora Serverless v2 that pauses at 0 ACU (cheap non-production), without migrations.
     "dev-aurora": {

@@ -82,7 +82,7 @@ def test_interface_endpoints_use_private_dns_and_their_own_security_group(synthe
     synth = synthesized["endpoints-only"]
     interfaces = [p for p in props(synth, "AWS::EC2::VPCEndpoint") if p.get("VpcEndpointType") == "Interface"]
     names = sorted(p["ServiceName"] for p in interfaces)
-    assert names == sorted(f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "cognito-idp"))
+    assert names == sorted(f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "cognito-idp", "ssmmessages", "ec2messages"))
     endpoints_sg = next(k for k in resources(synth, "AWS::EC2::SecurityGroup") if k.startswith("SecurityGroupsEndpoints"))
     for endpoint in interfaces:
         assert endpoint["PrivateDnsEnabled"] is True

@@ -1,0 +1,90 @@
+"""The application's runtime configuration: SSM parameters and Secrets Manager references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra_constructs.functions import secret_read_statements
+
+
+@dataclass(frozen=True)
+class SecretField:
+    """One value the application reads from a secret: a JSON ``field`` of it, or the whole
+    string when ``field`` is None. ``key`` is the KMS key the secret is encrypted with."""
+
+    secret: secretsmanager.ISecret
+    key: kms.IKey
+    field: str | None = None
+
+
+class ApplicationSettings(Construct):
+    """Every setting the application gets, under one name each (``DB_HOST``, ``JWT_SECRET``).
+
+    Plain values become SSM parameters ``<parameter_path>/<NAME>`` (String, standard tier),
+    so an operator can read them and a new value does not need a new image; secrets stay
+    in Secrets Manager and are only referenced. Fargate injects both into the container
+    environment; the EC2 boot script writes them into the service's environment file.
+    Exposes ``parameter_path``, ``parameters`` (name -> parameter) and ``secrets``
+    (name -> SecretField).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        parameter_path: str,
+        values: Mapping[str, str],
+        secrets: Mapping[str, SecretField],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.parameter_path = parameter_path
+        self.parameters: dict[str, ssm.StringParameter] = {
+            name: ssm.StringParameter(
+                self,
+                name,
+                parameter_name=f"{parameter_path}/{name}",
+                string_value=value,
+                description=f"Application setting {name}",
+                tier=ssm.ParameterTier.STANDARD,
+            )
+            for name, value in sorted(values.items())
+        }
+        # Secrets of other stacks, seen as imported here: granting on them writes only to this
+        # stack's roles, never into the owning stack's resource or key policies (no cycle).
+        imported: dict[str, secretsmanager.ISecret] = {}
+        self.secrets: dict[str, SecretField] = {}
+        for name, field in sorted(secrets.items()):
+            path = field.secret.node.path
+            if path not in imported:
+                imported[path] = secretsmanager.Secret.from_secret_complete_arn(
+                    self, f"Secret{len(imported)}", field.secret.secret_arn
+                )
+            self.secrets[name] = SecretField(imported[path], field.key, field.field)
+
+    def read_statements(self) -> list[iam.PolicyStatement]:
+        """Read every parameter (one by one, or by path as the EC2 boot script does) and
+        every secret (Decrypt on its key only through Secrets Manager)."""
+        path_arn = Stack.of(self).format_arn(service="ssm", resource="parameter", resource_name=self.parameter_path.lstrip("/"))
+        statements = [
+            iam.PolicyStatement(actions=["ssm:GetParametersByPath"], resources=[path_arn]),
+        ]
+        if self.parameters:
+            statements.append(iam.PolicyStatement(
+                actions=["ssm:GetParameters", "ssm:GetParameter"],
+                resources=[p.parameter_arn for p in self.parameters.values()],
+            ))
+        seen: set[str] = set()
+        for field in self.secrets.values():
+            if field.secret.node.path not in seen:
+                seen.add(field.secret.node.path)
+                statements.extend(secret_read_statements(field.secret, field.key))
+        return statements

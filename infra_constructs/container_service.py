@@ -1,0 +1,278 @@
+"""The API on ECS Fargate: ECR repository, cluster, task definition, service, autoscaling."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra_constructs.app_settings import ApplicationSettings
+from infra_constructs.compliance import acknowledge
+from infra_constructs.load_balancer import WebLoadBalancer
+
+CONTAINER_NAME = "api"
+# X-Ray daemon from ECR Public, pinned to a major version line.
+XRAY_DAEMON_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.x"
+XRAY_PORT = 2000
+# Logs buffered per container while CloudWatch is slow (non-blocking mode: the app never waits on logging).
+LOG_BUFFER = Size.mebibytes(25)
+# Where the SSM agent behind ECS Exec writes; must be writable with a read-only root filesystem.
+ECS_EXEC_WRITABLE_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
+
+
+class FargateApi(Construct):
+    """The API as an ECS service on Fargate behind ``load_balancer``.
+
+    - ECR repository ``repository_name``: scan on push, immutable tags, the last
+      ``keep_images`` images kept. With ``release`` the task runs ``<repository>:<release>``;
+      without, ``placeholder_image`` running ``placeholder_script`` (health check + WebSocket
+      echo), so the first deploy is healthy before any image is pushed.
+    - Cluster with Container Insights (enhanced), and ECS Exec logged to CloudWatch when enabled.
+    - Task: ``architecture``, ``cpu``/``memory_mib``, non-root ``user``, read-only root filesystem
+      with a writable /tmp, settings and secrets injected from ``settings``, logs to a KMS
+      log group, an X-Ray daemon sidecar with ``xray_tracing``.
+    - Service in ``subnets`` with ``security_group``: circuit breaker with rollback, no
+      desired count in the template (a deploy never resets what autoscaling chose), Fargate
+      Spot with ``fargate_spot``, target tracking on CPU and requests per target.
+
+    Exposes ``repository``, ``cluster``, ``task_definition``, ``service``, ``target_group``,
+    ``task_role``, ``execution_role``, ``log_group`` and ``scaling``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        security_group: ec2.ISecurityGroup,
+        load_balancer: WebLoadBalancer,
+        repository_name: str,
+        keep_images: int,
+        release: str,
+        placeholder_image: str,
+        placeholder_script: str,
+        container_port: int,
+        health_check_path: str,
+        environment: Mapping[str, str],
+        settings: ApplicationSettings,
+        task_policies: list[iam.IManagedPolicy],
+        architecture: ecs.CpuArchitecture,
+        cpu: int,
+        memory_mib: int,
+        user: str,
+        read_only_root_filesystem: bool,
+        xray_tracing: bool,
+        fargate_spot: bool,
+        ecs_exec: bool,
+        min_count: int,
+        max_count: int,
+        cpu_target_percent: int,
+        requests_per_target: int,
+        stickiness: Duration | None,
+        deregistration_delay: Duration,
+        log_retention: logs.RetentionDays,
+        logs_key: kms.IKey,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.repository = ecr.Repository(
+            self,
+            "Repository",
+            repository_name=repository_name,
+            image_scan_on_push=True,
+            image_tag_mutability=ecr.TagMutability.IMMUTABLE,
+            lifecycle_rules=[ecr.LifecycleRule(description=f"Keep the last {keep_images} images", max_image_count=keep_images)],
+            removal_policy=removal_policy,
+            empty_on_delete=removal_policy == RemovalPolicy.DESTROY,
+        )
+        self.log_group = logs.LogGroup(self, "LogGroup", retention=log_retention, encryption_key=logs_key,
+                                       removal_policy=removal_policy)
+
+        exec_configuration = None
+        if ecs_exec:
+            self.exec_log_group = logs.LogGroup(self, "ExecLogGroup", retention=log_retention, encryption_key=logs_key,
+                                                removal_policy=removal_policy)
+            exec_configuration = ecs.ExecuteCommandConfiguration(
+                kms_key=logs_key,
+                logging=ecs.ExecuteCommandLogging.OVERRIDE,
+                log_configuration=ecs.ExecuteCommandLogConfiguration(
+                    cloud_watch_log_group=self.exec_log_group, cloud_watch_encryption_enabled=True
+                ),
+            )
+        self.cluster = ecs.Cluster(
+            self,
+            "Cluster",
+            vpc=vpc,
+            container_insights_v2=ecs.ContainerInsights.ENHANCED,
+            enable_fargate_capacity_providers=True,
+            execute_command_configuration=exec_configuration,
+        )
+
+        # Both roles get exactly the statements below, in customer-managed policies; the
+        # grants CDK would add on its own (inline policies) are dropped by passing them as
+        # immutable roles to the task definition.
+        self.task_role = iam.Role(self, "TaskRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+                                  description="The API's own permissions (uploads, tracing, ECS Exec)")
+        self.execution_role = iam.Role(self, "ExecutionRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"),
+                                       description="ECS starts the API task: pulls the image, reads its settings, writes its logs")
+        for policy in task_policies:
+            self.task_role.add_managed_policy(policy)
+        wildcard_reasons: list[str] = []
+        task_statements: list[iam.PolicyStatement] = []
+        if xray_tracing:
+            task_statements.append(iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                         "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+                resources=["*"],
+            ))
+            wildcard_reasons.append("X-Ray's segment and sampling actions do not support resource-level permissions.")
+        if ecs_exec:
+            task_statements += [
+                iam.PolicyStatement(actions=["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                                             "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+                                             "logs:DescribeLogGroups"], resources=["*"]),
+                iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                                    resources=[self.exec_log_group.log_group_arn]),
+                iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[logs_key.key_arn]),
+            ]
+            wildcard_reasons.append("ECS Exec's ssmmessages channels and logs:DescribeLogGroups do not support resource-level permissions.")
+        if task_statements:
+            task_policy = iam.ManagedPolicy(self, "TaskPolicy", description="Least privilege of the API tasks",
+                                            statements=task_statements, roles=[self.task_role])
+            if wildcard_reasons:
+                acknowledge(task_policy, {"AwsSolutions-IAM5[Resource::*]": " ".join(wildcard_reasons)})
+            self.task_policy = task_policy
+        execution_statements = [
+            iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]),
+            *settings.read_statements(),
+        ]
+        if release:
+            execution_statements += [
+                iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]),
+                iam.PolicyStatement(actions=["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                                    resources=[self.repository.repository_arn]),
+            ]
+        execution_policy = iam.ManagedPolicy(self, "ExecutionPolicy", description="What ECS needs to start the API task",
+                                             statements=execution_statements, roles=[self.execution_role])
+        if release:
+            acknowledge(execution_policy, {
+                "AwsSolutions-IAM5[Resource::*]": "ecr:GetAuthorizationToken is account-wide by design (no resource-level permission); image pulls are limited to this repository.",
+            })
+
+        self.task_definition = ecs.FargateTaskDefinition(
+            self,
+            "TaskDefinition",
+            cpu=cpu,
+            memory_limit_mib=memory_mib,
+            runtime_platform=ecs.RuntimePlatform(cpu_architecture=architecture,
+                                                 operating_system_family=ecs.OperatingSystemFamily.LINUX),
+            task_role=self.task_role.without_policy_updates(),
+            execution_role=self.execution_role.without_policy_updates(),
+        )
+        if release:
+            image = ecs.ContainerImage.from_ecr_repository(self.repository, tag=release)
+            command = None
+        else:
+            image = ecs.ContainerImage.from_registry(placeholder_image)
+            command = ["node", "-e", placeholder_script]
+        container_environment = {
+            "PORT": str(container_port),
+            "HEALTH_CHECK_PATH": health_check_path,
+            **environment,
+        }
+        if xray_tracing:
+            container_environment["AWS_XRAY_DAEMON_ADDRESS"] = f"127.0.0.1:{XRAY_PORT}"
+        container_secrets = {
+            **{name: ecs.Secret.from_ssm_parameter(p) for name, p in settings.parameters.items()},
+            **{name: ecs.Secret.from_secrets_manager(f.secret, f.field) for name, f in settings.secrets.items()},
+        }
+        self.container = self.task_definition.add_container(
+            CONTAINER_NAME,
+            image=image,
+            command=command,
+            port_mappings=[ecs.PortMapping(container_port=container_port, name="http")],
+            environment=container_environment,
+            secrets=container_secrets,
+            user=user,
+            readonly_root_filesystem=read_only_root_filesystem,
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="api", log_group=self.log_group,
+                                            mode=ecs.AwsLogDriverMode.NON_BLOCKING, max_buffer_size=LOG_BUFFER),
+            stop_timeout=Duration.seconds(30),
+        )
+        if read_only_root_filesystem:
+            writable = ["/tmp", *(ECS_EXEC_WRITABLE_PATHS if ecs_exec else ())]
+            for index, path in enumerate(writable):
+                volume = f"writable-{index}"
+                self.task_definition.add_volume(name=volume)
+                self.container.add_mount_points(ecs.MountPoint(container_path=path, source_volume=volume, read_only=False))
+        if xray_tracing:
+            self.task_definition.add_container(
+                "xray-daemon",
+                image=ecs.ContainerImage.from_registry(XRAY_DAEMON_IMAGE),
+                essential=False,
+                cpu=32,
+                memory_reservation_mib=64,
+                user="1337",
+                readonly_root_filesystem=True,
+                port_mappings=[ecs.PortMapping(container_port=XRAY_PORT, protocol=ecs.Protocol.UDP)],
+                logging=ecs.LogDrivers.aws_logs(stream_prefix="xray", log_group=self.log_group,
+                                                mode=ecs.AwsLogDriverMode.NON_BLOCKING, max_buffer_size=LOG_BUFFER),
+            )
+        acknowledge(self.task_definition, {
+            "AwsSolutions-ECS2": "Only non-secret wiring (port, health-check path, environment name) is set as plain environment variables; every setting and secret is injected from SSM Parameter Store and Secrets Manager.",
+        })
+
+        self.service = ecs.FargateService(
+            self,
+            "Service",
+            cluster=self.cluster,
+            task_definition=self.task_definition,
+            vpc_subnets=subnets,
+            security_groups=[security_group],
+            assign_public_ip=False,
+            # No desired_count: CloudFormation would reset the running count on every deploy.
+            # The service starts at min_count, set by the scalable target below.
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            health_check_grace_period=Duration.seconds(60),
+            enable_execute_command=ecs_exec,
+            capacity_provider_strategies=[
+                ecs.CapacityProviderStrategy(capacity_provider="FARGATE_SPOT" if fargate_spot else "FARGATE", weight=1)
+            ],
+            propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            availability_zone_rebalancing=ecs.AvailabilityZoneRebalancing.ENABLED,
+        )
+
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "TargetGroup",
+            vpc=vpc,
+            port=container_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=elbv2.TargetType.IP,
+            deregistration_delay=deregistration_delay,
+            stickiness_cookie_duration=stickiness,
+            health_check=elbv2.HealthCheck(path=health_check_path, healthy_http_codes="200",
+                                           interval=Duration.seconds(30), healthy_threshold_count=2, unhealthy_threshold_count=3),
+        )
+        self.service.attach_to_application_target_group(self.target_group)
+        load_balancer.forward_edge_paths(self.target_group)
+
+        self.scaling = self.service.auto_scale_task_count(min_capacity=min_count, max_capacity=max_count)
+        self.scaling.scale_on_cpu_utilization("Cpu", target_utilization_percent=cpu_target_percent,
+                                              scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
+        if requests_per_target:
+            self.scaling.scale_on_request_count("Requests", requests_per_target=requests_per_target, target_group=self.target_group,
+                                                scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
+

@@ -1,0 +1,161 @@
+"""The application load balancer in front of the API, reachable from CloudFront only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra_constructs.compliance import acknowledge
+
+# CloudFront adds this header with the origin secret to every origin request; the
+# listener forwards nothing without it.
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+# The paths CloudFront sends to the load balancer (the edge tier's origin paths).
+API_PATHS = ("/api/*",)
+WEBSOCKET_PATHS = ("/ws", "/ws/*")
+
+
+@dataclass(frozen=True)
+class OriginSettings:
+    """What the edge tier needs to put CloudFront in front of this load balancer."""
+
+    # DNS name CloudFront connects to: the custom origin name (with a certificate) or the
+    # load balancer's own name.
+    domain_name: str
+    # "https" on 443 when the load balancer has a certificate, else "http" on 80.
+    protocol: str
+    port: int
+    # Header CloudFront must send, and the secret whose value it must carry.
+    verify_header: str
+    verify_secret: secretsmanager.ISecret
+    # Idle timeout of the load balancer: CloudFront's origin timeouts must fit inside it.
+    idle_timeout: Duration
+
+
+class WebLoadBalancer(Construct):
+    """An internet-facing ALB in the public subnets that serves CloudFront only.
+
+    Two locks, both needed: the security groups admit only CloudFront's origin-facing
+    prefix list (network tier), and the listener forwards only requests that carry the
+    generated origin secret in ``X-Origin-Verify`` (any CloudFront distribution, also
+    someone else's, comes from that prefix list). Everything else gets a 403. Only the
+    edge tier's paths (``/api/*``, ``/ws``) are forwarded at all.
+
+    With ``certificate`` the listener is HTTPS on 443 (current TLS policy) and port 80
+    redirects to it; without one (no domain) it is plain HTTP on 80, which CloudFront
+    reaches over AWS's network. Access logs go to ``access_logs`` under ``log_prefix``.
+
+    Exposes ``load_balancer``, ``listener``, ``origin_secret`` and ``origin`` (OriginSettings).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        security_groups: list[ec2.ISecurityGroup],
+        certificate: acm.ICertificate | None,
+        origin_domain_name: str | None,
+        idle_timeout: Duration,
+        deletion_protection: bool,
+        access_logs: s3.IBucket,
+        log_prefix: str,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.origin_secret_key = kms.Key(self, "OriginSecretKey", description="Encrypts the CloudFront origin secret",
+                                         enable_key_rotation=True, removal_policy=removal_policy)
+        self.origin_secret = secretsmanager.Secret(
+            self,
+            "OriginSecret",
+            description=f"Value CloudFront sends in {ORIGIN_VERIFY_HEADER}; the load balancer forwards nothing without it",
+            encryption_key=self.origin_secret_key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
+            removal_policy=removal_policy,
+        )
+        acknowledge(self.origin_secret, {
+            rule: "The origin secret is copied into CloudFront and the listener rules at deploy time; it is rotated by writing a new value and redeploying the compute and edge tiers (README: Compute), not by a Lambda."
+            for rule in ("AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled", "PCI.DSS.321-SecretsManagerRotationEnabled")
+        })
+
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=vpc,
+            vpc_subnets=subnets,
+            internet_facing=True,
+            security_group=security_groups[0],
+            idle_timeout=idle_timeout,
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode=elbv2.DesyncMitigationMode.STRICTEST,
+            http2_enabled=True,
+            deletion_protection=deletion_protection,
+        )
+        for group in security_groups[1:]:
+            self.load_balancer.add_security_group(group)
+        self.load_balancer.log_access_logs(access_logs, log_prefix)
+        acknowledge(self.load_balancer, {
+            rule: "Reachable from CloudFront only: the security group admits the origin-facing prefix list, and WAF sits on the CloudFront distribution (edge tier) in front of it."
+            for rule in ("NIST.800.53.R5-ALBWAFEnabled", "PCI.DSS.321-ALBWAFEnabled")
+        })
+
+        if not deletion_protection:
+            acknowledge(self.load_balancer, {
+                "NIST.800.53.R5-ELBDeletionProtectionEnabled": "Non-production environment: the load balancer holds no data and must be deletable so a teardown leaves nothing behind; production turns deletion protection on.",
+            })
+        forbidden = elbv2.ListenerAction.fixed_response(403, content_type="text/plain", message_body="Forbidden")
+        if certificate is not None:
+            self.listener = self.load_balancer.add_listener(
+                "Https",
+                port=443,
+                protocol=elbv2.ApplicationProtocol.HTTPS,
+                certificates=[elbv2.ListenerCertificate.from_certificate_manager(certificate)],
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
+                default_action=forbidden,
+                open=False,
+            )
+            self.load_balancer.add_redirect(source_port=80, target_port=443, open=False)
+            protocol, port = "https", 443
+        else:
+            self.listener = self.load_balancer.add_listener(
+                "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, default_action=forbidden, open=False
+            )
+            acknowledge(self.listener, {
+                rule: "No domain is configured, so no certificate exists for the load balancer: CloudFront connects over HTTP on 80 inside AWS's network, only from its prefix list, and only with the origin secret."
+                for rule in ("NIST.800.53.R5-ALBHttpToHttpsRedirection", "PCI.DSS.321-ALBHttpToHttpsRedirection",
+                         "NIST.800.53.R5-ELBv2ACMCertificateRequired", "PCI.DSS.321-ELBv2ACMCertificateRequired")
+            })
+            protocol, port = "http", 80
+        self.origin = OriginSettings(
+            domain_name=origin_domain_name or self.load_balancer.load_balancer_dns_name,
+            protocol=protocol,
+            port=port,
+            verify_header=ORIGIN_VERIFY_HEADER,
+            verify_secret=self.origin_secret,
+            idle_timeout=idle_timeout,
+        )
+
+    def forward_edge_paths(self, target_group: elbv2.IApplicationTargetGroup) -> None:
+        """Forward ``/api/*`` and ``/ws`` to ``target_group`` when the origin secret matches."""
+        verified = elbv2.ListenerCondition.http_header(
+            ORIGIN_VERIFY_HEADER, [self.origin_secret.secret_value.unsafe_unwrap()]
+        )
+        for priority, (name, paths) in enumerate((("Api", API_PATHS), ("WebSocket", WEBSOCKET_PATHS)), start=1):
+            elbv2.ApplicationListenerRule(
+                self,
+                f"{name}Rule",
+                listener=self.listener,
+                priority=priority * 10,
+                conditions=[elbv2.ListenerCondition.path_patterns(list(paths)), verified],
+                action=elbv2.ListenerAction.forward([target_group]),
+            )

@@ -1,0 +1,227 @@
+"""Compute tier: the load balancer, the API on Fargate or EC2, and the bastion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Duration
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as targets
+from constructs import Construct
+
+from config.schema import EnvironmentConfig
+from infra_constructs.app_settings import ApplicationSettings, SecretField
+from infra_constructs.buckets import PrivateBucket
+from infra_constructs.container_service import FargateApi
+from infra_constructs.instances import Ec2Api, SsmBastion
+from infra_constructs.load_balancer import WebLoadBalancer
+from infra_constructs.security_groups import immutable_view
+from stacks.auth_stack import AuthStack
+from stacks.base import EnvironmentStack
+from stacks.data_stack import DataStack
+from stacks.network_stack import NetworkStack
+from stacks.settings import retention, stateful_removal
+
+PLACEHOLDER_SCRIPT = (Path(__file__).resolve().parent.parent / "placeholder" / "server.js").read_text()
+
+
+class ComputeStack(EnvironmentStack):
+    """Composes ``WebLoadBalancer``, ``ApplicationSettings`` and either ``FargateApi`` or
+    ``Ec2Api`` (``compute.kind``), plus ``SsmBastion`` when ``compute.bastion`` is set.
+
+    With a domain, the load balancer gets ``origin.<host>`` (an alias record) and an ACM
+    certificate for it, DNS-validated in the configured zone, so CloudFront can reach it
+    over HTTPS with a name that matches.
+
+    Exposes ``load_balancer`` (with ``origin`` for the edge tier), ``settings``, ``api``
+    (FargateApi or Ec2Api), ``releases`` (EC2 only, else None) and ``bastion`` (or None).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        network: NetworkStack,
+        data: DataStack,
+        auth: AuthStack,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        compute = config.compute
+        net = network.network
+        groups = network.security_groups
+        removal = stateful_removal(config)
+        log_retention = retention(config.log_retention_days)
+        idle_timeout = Duration.seconds(compute.idle_timeout_seconds)
+        stickiness = Duration.seconds(compute.stickiness_seconds) if compute.stickiness_seconds else None
+        deregistration_delay = Duration.seconds(compute.deregistration_delay_seconds)
+
+        certificate, origin_name, zone = None, None, None
+        if config.host_name:
+            origin_name = f"origin.{config.host_name}"
+            zone = route53.HostedZone.from_hosted_zone_attributes(
+                self, "Zone", hosted_zone_id=config.domain.hosted_zone_id, zone_name=config.domain.hosted_zone_name
+            )
+            certificate = acm.Certificate(self, "OriginCertificate", domain_name=origin_name,
+                                          validation=acm.CertificateValidation.from_dns(zone))
+        load_balancer_groups = [immutable_view(self, "LoadBalancerSecurityGroup", groups.load_balancer)]
+        if groups.load_balancer_redirect is not None:
+            load_balancer_groups.append(immutable_view(self, "LoadBalancerRedirectSecurityGroup", groups.load_balancer_redirect))
+        self.load_balancer = WebLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=net.vpc,
+            subnets=ec2.SubnetSelection(subnet_group_name="public"),
+            security_groups=load_balancer_groups,
+            certificate=certificate,
+            origin_domain_name=origin_name,
+            idle_timeout=idle_timeout,
+            deletion_protection=config.production,
+            access_logs=data.access_logs.bucket,
+            log_prefix="load-balancer",
+            removal_policy=removal,
+        )
+        if zone is not None and origin_name:
+            route53.ARecord(self, "OriginRecord", zone=zone, record_name=origin_name,
+                            target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(self.load_balancer.load_balancer)))
+
+        self.settings = ApplicationSettings(
+            self,
+            "Settings",
+            parameter_path=f"/{config.app_name}/{config.qualified_name}/app",
+            values=self._setting_values(data, auth),
+            secrets=self._secret_fields(data, auth),
+        )
+        # What the application itself may do: the data tier's policy on the uploads, nothing else.
+        app_policies = [data.uploads_access] if data.uploads_access is not None else []
+        environment = {"APP_ENV": config.qualified_name}
+        app_group = immutable_view(self, "ApplicationSecurityGroup", groups.application)
+        common = {
+            "vpc": net.vpc,
+            "security_group": app_group,
+            "load_balancer": self.load_balancer,
+            "health_check_path": compute.health_check_path,
+            "environment": environment,
+            "settings": self.settings,
+            "xray_tracing": compute.xray_tracing,
+            "min_count": compute.min_count,
+            "max_count": compute.max_count,
+            "cpu_target_percent": compute.cpu_target_percent,
+            "requests_per_target": compute.requests_per_target,
+            "stickiness": stickiness,
+            "deregistration_delay": deregistration_delay,
+            "log_retention": log_retention,
+            "logs_key": net.logs_key,
+            "removal_policy": removal,
+            "placeholder_script": PLACEHOLDER_SCRIPT,
+        }
+        self.releases: PrivateBucket | None = None
+        self.api: FargateApi | Ec2Api
+        if compute.kind == "fargate":
+            self.api = FargateApi(
+                self,
+                "Api",
+                subnets=net.app_subnets,
+                repository_name=f"{config.app_name}-{config.qualified_name}/api",
+                keep_images=compute.ecr_keep_images,
+                release=compute.release,
+                placeholder_image=compute.placeholder_image,
+                container_port=compute.container_port,
+                task_policies=app_policies,
+                architecture=ecs.CpuArchitecture.ARM64 if compute.cpu_architecture == "arm64" else ecs.CpuArchitecture.X86_64,
+                cpu=compute.task_cpu,
+                memory_mib=compute.task_memory_mib,
+                user=compute.container_user,
+                read_only_root_filesystem=compute.read_only_root_filesystem,
+                fargate_spot=compute.fargate_spot,
+                ecs_exec=compute.ecs_exec,
+                **common,
+            )
+            CfnOutput(self, "RepositoryUri", value=self.api.repository.repository_uri,
+                      description="Push images here; deploy one with -c release=<tag>")
+            CfnOutput(self, "ClusterName", value=self.api.cluster.cluster_name)
+            CfnOutput(self, "ServiceName", value=self.api.service.service_name)
+        else:
+            self.releases = PrivateBucket(
+                self,
+                "Releases",
+                purpose="release bundles of the API (releases/<release>.tar.gz)",
+                access_logs=data.access_logs.bucket,
+                noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
+                noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
+                removal_policy=removal,
+            )
+            public = compute.placement == "public-single-instance"
+            self.api = Ec2Api(
+                self,
+                "Api",
+                subnets=ec2.SubnetSelection(subnet_group_name="public") if public else net.app_subnets,
+                public_ip=public,
+                instance_type=compute.instance_type,
+                architecture=compute.cpu_architecture,
+                root_volume_gib=compute.root_volume_gib,
+                listen_port=compute.container_port,
+                process_port=compute.process_port,
+                idle_timeout=idle_timeout,
+                app_policies=app_policies,
+                releases=self.releases.bucket,
+                release=compute.release,
+                **common,
+            )
+            CfnOutput(self, "ReleasesBucket", value=self.releases.bucket.bucket_name,
+                      description="Upload releases/<release>.tar.gz here; deploy one with -c release=<release>")
+            CfnOutput(self, "AutoScalingGroupName", value=self.api.group.auto_scaling_group_name)
+
+        self.bastion: SsmBastion | None = None
+        if compute.bastion:
+            self.bastion = SsmBastion(
+                self,
+                "Bastion",
+                vpc=net.vpc,
+                subnets=net.app_subnets,
+                security_group=immutable_view(self, "BastionSecurityGroup", groups.bastion),
+                instance_type=compute.bastion_instance_type,
+            )
+            CfnOutput(self, "BastionInstanceId", value=self.bastion.instance.instance_id,
+                      description="aws ssm start-session --target <id> (README: Compute)")
+        CfnOutput(self, "LoadBalancerDnsName", value=self.load_balancer.load_balancer.load_balancer_dns_name)
+        CfnOutput(self, "OriginDomainName", value=self.load_balancer.origin.domain_name,
+                  description="What CloudFront connects to (edge tier)")
+
+    def _setting_values(self, data: DataStack, auth: AuthStack) -> dict[str, str]:
+        """Plain settings of the application (SSM parameters)."""
+        values: dict[str, str] = {}
+        if data.database.replica is not None:
+            values["DB_READER_HOST"] = data.database.replica.db_instance_endpoint_address
+        elif data.database.cluster is not None:
+            values["DB_READER_HOST"] = data.database.cluster.cluster_read_endpoint.hostname
+        if data.uploads is not None:
+            values["UPLOADS_BUCKET"] = data.uploads.bucket.bucket_name
+        if auth.user_pool is not None:
+            values["COGNITO_USER_POOL_ID"] = auth.user_pool.user_pool.user_pool_id
+            values["COGNITO_CLIENT_ID"] = auth.user_pool.client.user_pool_client_id
+        if data.cache is not None:
+            values["REDIS_HOST"] = data.cache.replication_group.attr_primary_end_point_address
+            values["REDIS_PORT"] = data.cache.replication_group.attr_primary_end_point_port
+        return values
+
+    @staticmethod
+    def _secret_fields(data: DataStack, auth: AuthStack) -> dict[str, SecretField]:
+        """Secrets of the application: referenced, never copied into the template."""
+        db = data.database
+        fields = {
+            env: SecretField(db.secret, db.key, field)
+            for env, field in (("DB_HOST", "host"), ("DB_PORT", "port"), ("DB_NAME", "dbname"),
+                               ("DB_USER", "username"), ("DB_PASSWORD", "password"))
+        }
+        if auth.jwt_secret is not None:
+            fields["JWT_SECRET"] = SecretField(auth.jwt_secret.secret, auth.jwt_secret.key)
+        if data.cache is not None:
+            fields["REDIS_AUTH_TOKEN"] = SecretField(data.cache.auth_token, data.cache.key)
+        return fields

@@ -51,7 +51,7 @@ FARGATE_SIZES: Mapping[int, range | tuple[int, ...]] = {
 # each compute kind cannot start without (S3 is always a gateway endpoint).
 REQUIRED_ENDPOINTS_WITHOUT_NAT: Mapping[str, tuple[str, ...]] = {
     "fargate": ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"),
-    "ec2": ("ssm", "ssmmessages", "ec2messages", "logs", "secretsmanager"),
+    "ec2": ("secretsmanager",),
 }
 
 RDS_POSTGRES_MIN_STORAGE_GIB = 20
@@ -252,7 +252,11 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
             add("network.egress", net.egress,
                 "workloads need the internet (network.workloads_need_internet is True) but egress 'none' gives them no route",
                 "choose a NAT egress mode, or set network.workloads_need_internet to False if the app only calls AWS services")
-        missing = [e for e in REQUIRED_ENDPOINTS_WITHOUT_NAT[compute.kind] if e not in net.interface_endpoints]
+        # EC2 instances reach AWS APIs through the internet gateway (public single instance) or
+        # are refused without egress (below); the in-VPC functions (migrations, secret
+        # rotation) still need Secrets Manager.
+        required = REQUIRED_ENDPOINTS_WITHOUT_NAT[compute.kind]
+        missing = [e for e in required if e not in net.interface_endpoints]
         if missing:
             add("network.interface_endpoints", list(net.interface_endpoints),
                 f"egress 'none' leaves {compute.kind} workloads without a route to {', '.join(missing)}",

@@ -125,6 +125,8 @@ class Ec2Api(Construct):
                                 conditions={"StringEquals": {"cloudwatch:namespace": "CWAgent"}}),
             iam.PolicyStatement(actions=["ec2:DescribeTags"], resources=["*"]),
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[releases.arn_for_objects("releases/*")]),
+            # The boot script's exit trap reports success or failure to the rolling update.
+            iam.PolicyStatement(actions=["cloudformation:SignalResource"], resources=[stack.stack_id]),
             *settings.read_statements(),
         ]
         if xray_tracing:
@@ -166,7 +168,8 @@ class Ec2Api(Construct):
             "LaunchTemplate",
             machine_image=_amazon_linux(architecture),
             instance_type=ec2.InstanceType(instance_type),
-            role=self.role,
+            # Immutable: every permission is in the managed policy above, none added inline.
+            role=self.role.without_policy_updates(),
             security_group=security_group,
             require_imdsv2=True,
             http_put_response_hop_limit=1,
@@ -197,6 +200,9 @@ class Ec2Api(Construct):
             ),
             default_instance_warmup=Duration.minutes(3),
         )
+        acknowledge(self.group, {
+            "AwsSolutions-AS3": "Launches and terminations are in the group's activity history and EventBridge; paging is on capacity and health alarms (in-service count, unhealthy hosts), not per-instance notifications.",
+        })
         # On exit the script signals the group (cfn-signal with its exit code): the rolling
         # update waits for it and rolls back on failure.
         user_data.add_commands(self.user_data_text)

@@ -63,6 +63,22 @@ VARIANTS: dict[str, dict] = {
             "network": {"availability_zones": ["us-east-1a", "us-east-1b", "us-east-1c"], "dynamodb_gateway_endpoint": True},
         }},
     },
+    # EC2 Auto Scaling group with Nginx + PM2 running a release bundle, X-Ray, stickiness (ChronoView).
+    "ec2": {
+        "env": "staging",
+        "overrides": {"staging": {"compute": {
+            "kind": "ec2", "release": "2026.11.1", "xray_tracing": True, "stickiness_seconds": 3600,
+        }}},
+    },
+    # One public instance, no NAT, no bastion (StockPilot's free-tier layout).
+    "ec2-single": {
+        "env": "dev",
+        "overrides": {"dev": {
+            "compute": {"kind": "ec2", "placement": "public-single-instance", "instance_type": "t4g.micro",
+                        "min_count": 1, "max_count": 1, "bastion": False},
+            "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
+        }},
+    },
 }
 
 NAG_PACKS = (AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks)
@@ -104,7 +120,7 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
     (stage,) = stages
     assembly = app.synth().get_nested_assembly(stage.artifact_id)
     templates, files, names, protection = {}, {}, {}, {}
-    for stack in (stage.network, stage.data, stage.auth):
+    for stack in (stage.network, stage.data, stage.auth, stage.compute):
         tier = stack.stack_name.rsplit("-", 1)[1]
         artifact = assembly.get_stack_artifact(stack.artifact_id)
         templates[tier] = artifact.template

@@ -184,12 +184,20 @@ def test_no_egress_without_the_endpoints_fargate_needs():
     assert_names(message, "dev", "network.interface_endpoints", "ecr.api, ecr.dkr, secretsmanager, ssm")
 
 
-def test_no_egress_without_the_endpoints_ec2_needs():
+def test_no_egress_single_instance_still_needs_secrets_manager():
     message = one_problem("dev", {
-        "compute": {"kind": "ec2", "placement": "public-single-instance", "bastion": False, "max_count": 1},
-        "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["logs", "secretsmanager"]},
+        "compute": {"kind": "ec2", "placement": "public-single-instance", "max_count": 1, "bastion": False},
+        "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["logs"]},
     })
-    assert_names(message, "dev", "network.interface_endpoints", "ssm, ssmmessages, ec2messages")
+    assert_names(message, "dev", "network.interface_endpoints", "secretsmanager")
+
+
+def test_private_instances_without_egress_are_refused():
+    message = one_problem("dev", {
+        "compute": {"kind": "ec2", "bastion": False},
+        "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
+    })
+    assert_names(message, "dev", "compute.kind", "PM2", "placement 'public-single-instance'")
 
 
 def test_unknown_egress_mode():

@@ -196,6 +196,9 @@ class Network(Construct):
 
     @staticmethod
     def _harden_nat_instance(instance: ec2.Instance) -> None:
+        # No SSH: to forward traffic its group must admit every TCP port from the VPC, which
+        # includes 22 on the instance itself, so the SSH daemon is switched off instead.
+        instance.user_data.add_commands("systemctl disable --now sshd.service sshd.socket || true")
         # IMDSv2 only: instance credentials cannot be read through a forwarded request.
         Aspects.of(instance).add(ec2.InstanceRequireImdsv2Aspect())
         # Encrypted gp3 root volume (set on the L1 so cdk-nag sees it; the provider offers no option).

@@ -49,6 +49,8 @@ SECRETS = {
     "dev-aurora": "devDataDatabaseClusterSecretBF6AEFA83fdaad7efa858a3daf9490cf0a702aeb",
     "custom-jwt": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
     "prod-cache": "prodDataDatabaseInstanceSecretBEE523B83fdaad7efa858a3daf9490cf0a702aeb",
+    "ec2": "stagingDataDatabaseInstanceSecret2C3604B43fdaad7efa858a3daf9490cf0a702aeb",
+    "ec2-single": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
 }
 
 AUTH_STATEFUL = {
@@ -60,16 +62,29 @@ JWT_STATEFUL = {
     "JwtSigningSecret03381A2A": "AWS::SecretsManager::Secret",
 }
 
+COMPUTE_STATEFUL = {
+    "LoadBalancerOriginSecretKey3A769ADB": "AWS::KMS::Key",
+    "LoadBalancerOriginSecretE2DF0F44": "AWS::SecretsManager::Secret",
+    "ApiLogGroup1717FE17": "AWS::Logs::LogGroup",
+}
+FARGATE_STATEFUL = {"ApiRepositoryAADF3F12": "AWS::ECR::Repository"}
+ECS_EXEC_STATEFUL = {"ApiExecLogGroup73C3FD57": "AWS::Logs::LogGroup"}
+EC2_STATEFUL = {"ReleasesBucketEA8ED4CA": "AWS::S3::Bucket"}
+
 LOCKED_TYPES = {
     "AWS::EC2::VPC", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket",
     "AWS::RDS::DBCluster", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool",
-    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::ElastiCache::ReplicationGroup", "AWS::ECR::Repository",
 }
 
 
-def locked(variant: str, tier: str) -> dict[str, str]:
+def locked(variant: str, tier: str, ecs_exec: bool) -> dict[str, str]:
     if tier == "network":
         return NETWORK_STATEFUL
+    if tier == "compute":
+        if variant.startswith("ec2"):
+            return COMPUTE_STATEFUL | EC2_STATEFUL
+        return COMPUTE_STATEFUL | FARGATE_STATEFUL | (ECS_EXEC_STATEFUL if ecs_exec else {})
     if tier == "auth":
         return JWT_STATEFUL if variant == "custom-jwt" else AUTH_STATEFUL
     engine = AURORA_STATEFUL if variant.endswith("aurora") else RDS_STATEFUL
@@ -83,11 +98,11 @@ def locked(variant: str, tier: str) -> dict[str, str]:
     return pins
 
 
-@pytest.mark.parametrize("tier", ["network", "data", "auth"])
-@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt", "prod-cache"])
+@pytest.mark.parametrize("tier", ["network", "data", "auth", "compute"])
+@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt", "prod-cache", "ec2", "ec2-single"])
 def test_stateful_resources_keep_their_logical_ids(synthesized, variant, tier):
     resources = synthesized[variant].templates[tier]["Resources"]
-    pins = locked(variant, tier)
+    pins = locked(variant, tier, synthesized[variant].config.compute.ecs_exec)
     assert {k: resources[k]["Type"] for k in pins if k in resources} == pins
     # Every resource of a locked type is pinned: a new one must be added above.
     assert {k for k, r in resources.items() if r["Type"] in LOCKED_TYPES} <= set(pins)

@@ -1,0 +1,347 @@
+"""Assertions on the synthesized compute stacks: load balancer, Fargate and EC2 variants, bastion."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+import pytest
+
+from infra_constructs.boot_script import render_nginx_config
+from tests import conftest
+
+resources = partial(conftest.resources, tier="compute")
+one = partial(conftest.one, tier="compute")
+
+FARGATE = ["dev", "staging", "prod", "dev-branch", "endpoints-only", "custom-jwt", "prod-cache", "domain-3az"]
+EC2 = ["ec2", "ec2-single"]
+
+
+def _listener_rules(synth) -> dict[str, dict]:
+    """Path pattern -> rule properties."""
+    rules = {}
+    for rule in resources(synth, "AWS::ElasticLoadBalancingV2::ListenerRule").values():
+        p = rule["Properties"]
+        paths = next(c["PathPatternConfig"]["Values"] for c in p["Conditions"] if c["Field"] == "path-pattern")
+        rules[",".join(paths)] = p
+    return rules
+
+
+@pytest.mark.parametrize("variant", FARGATE + EC2)
+def test_only_api_and_websocket_paths_with_the_origin_secret_are_forwarded(synthesized, variant):
+    synth = synthesized[variant]
+    rules = _listener_rules(synth)
+    assert set(rules) == {"/api/*", "/ws,/ws/*"}
+    (target_group_id, _), = resources(synth, "AWS::ElasticLoadBalancingV2::TargetGroup").items()
+    secret_id, _ = one(synth, "AWS::SecretsManager::Secret")
+    for rule in rules.values():
+        header = next(c["HttpHeaderConfig"] for c in rule["Conditions"] if c["Field"] == "http-header")
+        assert header["HttpHeaderName"] == "X-Origin-Verify"
+        # The value is a dynamic reference to the generated secret, never a literal.
+        assert header["Values"] == [{"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]}]
+        assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": target_group_id}}]
+    # Anything else is refused.
+    listeners = [r["Properties"] for r in resources(synth, "AWS::ElasticLoadBalancingV2::Listener").values()]
+    forwarding = [l for l in listeners if l["DefaultActions"][0]["Type"] != "redirect"]
+    assert [l["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] for l in forwarding] == ["403"]
+
+
+def test_https_with_a_domain_and_http_only_without(synthesized):
+    plain = [r["Properties"] for r in resources(synthesized["dev"], "AWS::ElasticLoadBalancingV2::Listener").values()]
+    assert [(l["Port"], l["Protocol"]) for l in plain] == [(80, "HTTP")]
+    domain = synthesized["domain-3az"]
+    listeners = {r["Properties"]["Port"]: r["Properties"] for r in resources(domain, "AWS::ElasticLoadBalancingV2::Listener").values()}
+    assert listeners[443]["Protocol"] == "HTTPS"
+    assert listeners[443]["SslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
+    cert_id, cert = one(domain, "AWS::CertificateManager::Certificate")
+    assert listeners[443]["Certificates"] == [{"CertificateArn": {"Ref": cert_id}}]
+    assert cert["Properties"]["DomainName"] == "origin.staging.example.com"
+    assert cert["Properties"]["ValidationMethod"] == "DNS"
+    assert cert["Properties"]["DomainValidationOptions"][0]["HostedZoneId"] == "Z0123456789ABCDEFGHIJ"
+    assert listeners[80]["DefaultActions"][0]["RedirectConfig"] == {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"}
+    _, record = one(domain, "AWS::Route53::RecordSet")
+    assert record["Properties"]["Name"] == "origin.staging.example.com."
+    assert record["Properties"]["Type"] == "A" and "AliasTarget" in record["Properties"]
+    # The load balancer sits behind both CloudFront-only groups (443, and 80 to redirect).
+    _, alb = one(domain, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert len(alb["Properties"]["SecurityGroups"]) == 2
+    redirect_group = synthesized["domain-3az"].templates["network"]["Resources"]
+    (group_id,) = [k for k, g in redirect_group.items() if k.startswith("SecurityGroupsLoadBalancerRedirect") and g["Type"] == "AWS::EC2::SecurityGroup"]
+    ingress = [r["Properties"] for r in redirect_group.values() if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+               and r["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}]
+    assert [(i["FromPort"], i["ToPort"], i["SourcePrefixListId"]) for i in ingress] == [(80, 80, "pl-3b927c52")]
+
+
+@pytest.mark.parametrize("variant, deletion_protection", [("dev", "false"), ("staging", "false"), ("prod", "true"), ("ec2", "false")])
+def test_load_balancer_attributes(synthesized, variant, deletion_protection):
+    synth = synthesized[variant]
+    _, alb = one(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    p = alb["Properties"]
+    assert p["Scheme"] == "internet-facing"
+    attributes = {a["Key"]: a["Value"] for a in p["LoadBalancerAttributes"]}
+    assert attributes["idle_timeout.timeout_seconds"] == "300"
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["routing.http.desync_mitigation_mode"] == "strictest"
+    assert attributes["deletion_protection.enabled"] == deletion_protection
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.prefix"] == "load-balancer"
+    # Into the data tier's access-log bucket.
+    assert "AccessLogsBucket" in json.dumps(attributes["access_logs.s3.bucket"])
+
+
+@pytest.mark.parametrize("variant", ["dev", "ec2"])
+def test_target_group_health_check_and_stickiness(synthesized, variant):
+    synth = synthesized[variant]
+    _, group = one(synth, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    p = group["Properties"]
+    assert p["HealthCheckPath"] == "/api/health" and p["Matcher"] == {"HttpCode": "200"}
+    assert p["Port"] == 3001
+    attributes = {a["Key"]: a["Value"] for a in p["TargetGroupAttributes"]}
+    assert attributes["deregistration_delay.timeout_seconds"] == "30"
+    if variant == "ec2":  # configured
+        assert p["TargetType"] == "instance"
+        assert (attributes["stickiness.enabled"], attributes["stickiness.lb_cookie.duration_seconds"]) == ("true", "3600")
+    else:  # WebSockets need none
+        assert p["TargetType"] == "ip"
+        assert attributes.get("stickiness.enabled", "false") == "false"
+
+
+@pytest.mark.parametrize(
+    "variant, minimum, maximum, capacity_provider",
+    [("dev", 1, 2, "FARGATE_SPOT"), ("dev-branch", 1, 2, "FARGATE_SPOT"), ("staging", 2, 4, "FARGATE"), ("prod", 3, 10, "FARGATE")],
+)
+def test_fargate_service_per_environment(synthesized, variant, minimum, maximum, capacity_provider):
+    synth = synthesized[variant]
+    _, service = one(synth, "AWS::ECS::Service")
+    p = service["Properties"]
+    # A deploy never resets the count autoscaling chose.
+    assert "DesiredCount" not in p
+    assert p["DeploymentConfiguration"]["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    assert (p["DeploymentConfiguration"]["MinimumHealthyPercent"], p["DeploymentConfiguration"]["MaximumPercent"]) == (100, 200)
+    assert p["CapacityProviderStrategy"] == [{"CapacityProvider": capacity_provider, "Weight": 1}]
+    assert p["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
+    assert p["EnableExecuteCommand"] is (variant.startswith("dev"))
+    _, target = one(synth, "AWS::ApplicationAutoScaling::ScalableTarget")
+    assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (minimum, maximum)
+    policies = {
+        r["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]:
+            r["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"]
+        for r in resources(synth, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    }
+    assert policies == {"ECSServiceAverageCPUUtilization": 70, "ALBRequestCountPerTarget": 1000}
+
+
+@pytest.mark.parametrize("variant, cpu, memory", [("dev", "256", "512"), ("staging", "512", "1024"), ("prod", "1024", "2048")])
+def test_task_definition_per_environment(synthesized, variant, cpu, memory):
+    synth = synthesized[variant]
+    _, task = one(synth, "AWS::ECS::TaskDefinition")
+    p = task["Properties"]
+    assert (p["Cpu"], p["Memory"]) == (cpu, memory)
+    assert p["RuntimePlatform"] == {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}
+    api = next(c for c in p["ContainerDefinitions"] if c["Name"] == "api")
+    assert api["User"] == "1000"
+    assert api["ReadonlyRootFilesystem"] is True
+    assert {"ContainerPath": "/tmp", "ReadOnly": False, "SourceVolume": "writable-0"} in api["MountPoints"]
+    assert api["LogConfiguration"]["LogDriver"] == "awslogs"
+    assert api["LogConfiguration"]["Options"]["mode"] == "non-blocking"
+    # The placeholder runs until a release is deployed.
+    assert api["Image"] == "public.ecr.aws/docker/library/node:22-alpine"
+    assert api["Command"][:2] == ["node", "-e"] and "/ws" in api["Command"][2]
+    names = {c["Name"] for c in p["ContainerDefinitions"]}
+    assert names == ({"api", "xray-daemon"} if variant == "prod" else {"api"})
+
+
+def test_release_runs_the_image_from_the_repository(synthesized):
+    synth = synthesized["endpoints-only"]
+    _, task = one(synth, "AWS::ECS::TaskDefinition")
+    api = task["Properties"]["ContainerDefinitions"][0]
+    repository_id, repository = one(synth, "AWS::ECR::Repository")
+    assert "Command" not in api
+    assert ":1.4.2" in json.dumps(api["Image"]) and repository_id in json.dumps(api["Image"])
+    p = repository["Properties"]
+    assert p["RepositoryName"] == "webapp-dev/api"
+    assert p["ImageScanningConfiguration"] == {"ScanOnPush": True}
+    assert p["ImageTagMutability"] == "IMMUTABLE"
+    rule = json.loads(p["LifecyclePolicy"]["LifecyclePolicyText"])["rules"][0]
+    assert rule["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}
+
+
+@pytest.mark.parametrize(
+    "variant, secret_names",
+    [
+        ("dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "UPLOADS_BUCKET"}),
+        ("custom-jwt", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "JWT_SECRET", "UPLOADS_BUCKET"}),
+        ("prod-cache", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_READER_HOST", "COGNITO_USER_POOL_ID",
+                        "COGNITO_CLIENT_ID", "UPLOADS_BUCKET", "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN"}),
+    ],
+)
+def test_settings_and_secrets_are_injected_not_written(synthesized, variant, secret_names):
+    synth = synthesized[variant]
+    _, task = one(synth, "AWS::ECS::TaskDefinition")
+    api = task["Properties"]["ContainerDefinitions"][0]
+    injected = {s["Name"]: s["ValueFrom"] for s in api["Secrets"]}
+    assert set(injected) == secret_names
+    assert ":password::" in json.dumps(injected["DB_PASSWORD"])
+    # Plain environment: wiring only, nothing secret.
+    assert set(e["Name"] for e in api["Environment"]) <= {"PORT", "HEALTH_CHECK_PATH", "APP_ENV", "AWS_XRAY_DAEMON_ADDRESS"}
+    parameters = {r["Properties"]["Name"] for r in resources(synth, "AWS::SSM::Parameter").values()}
+    assert all(name.startswith(f"/webapp/{synth.config.qualified_name}/app/") for name in parameters)
+
+
+def _policy_actions(synth, role_id: str) -> set[str]:
+    """Every action the role gets from the customer-managed policies of this stack."""
+    actions = set()
+    for policy in resources(synth, "AWS::IAM::ManagedPolicy").values():
+        if {"Ref": role_id} in policy["Properties"].get("Roles", []):
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                actions |= set([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    return actions
+
+
+@pytest.mark.parametrize("variant", FARGATE + EC2)
+def test_no_inline_policies_and_least_privilege_roles(synthesized, variant):
+    synth = synthesized[variant]
+    assert resources(synth, "AWS::IAM::Policy") == {}
+    roles = resources(synth, "AWS::IAM::Role")
+    for role_id, role in roles.items():
+        assert "Policies" not in role["Properties"], role_id
+        # Only customer-managed policies: this stack's, and the data tier's uploads policy.
+        for arn in role["Properties"].get("ManagedPolicyArns", []):
+            assert "arn:aws:iam::aws:policy" not in json.dumps(arn), role_id
+    if variant in EC2:
+        return
+    task_role = next(k for k in roles if k.startswith("ApiTaskRole"))
+    expected = set()
+    if synth.config.compute.ecs_exec:
+        expected |= {"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
+                     "ssmmessages:OpenDataChannel", "logs:DescribeLogGroups", "logs:CreateLogStream",
+                     "logs:DescribeLogStreams", "logs:PutLogEvents", "kms:Decrypt", "kms:GenerateDataKey"}
+    if synth.config.compute.xray_tracing:
+        expected |= {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                     "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"}
+    assert _policy_actions(synth, task_role) == expected
+    # Uploads through the data tier's policy; no secret or parameter access for the app itself.
+    arns = json.dumps(roles[task_role]["Properties"].get("ManagedPolicyArns", []))
+    assert ("UploadsAccess" in arns) is synth.config.storage.uploads_bucket
+    execution_role = next(k for k in roles if k.startswith("ApiExecutionRole"))
+    execution = _policy_actions(synth, execution_role)
+    assert {"secretsmanager:GetSecretValue", "ssm:GetParameters", "logs:PutLogEvents"} <= execution
+    assert ("ecr:BatchGetImage" in execution) is bool(synth.config.compute.release)
+    assert not any(a.endswith(":*") or a == "*" for a in execution)
+
+
+def _ingress_by_group(synth) -> list[tuple[str, dict]]:
+    """(security group logical ID, ingress rule) for every ingress rule of the environment."""
+    rules = []
+    for template in synth.templates.values():
+        for logical_id, r in template["Resources"].items():
+            if r["Type"] == "AWS::EC2::SecurityGroupIngress":
+                rules.append((json.dumps(r["Properties"]["GroupId"]), r["Properties"]))
+            elif r["Type"] == "AWS::EC2::SecurityGroup":
+                rules.extend((logical_id, rule) for rule in r["Properties"].get("SecurityGroupIngress", []))
+    return rules
+
+
+@pytest.mark.parametrize("variant", FARGATE + EC2)
+def test_no_port_22_and_no_key_pairs_anywhere(synthesized, variant):
+    synth = synthesized[variant]
+    for group, rule in _ingress_by_group(synth):
+        assert rule["IpProtocol"] != "-1", (group, rule)
+        if rule["IpProtocol"] == "tcp" and rule["FromPort"] <= 22 <= rule["ToPort"]:
+            # Only the NAT instance forwards every TCP port from the VPC; its sshd is off.
+            assert "NatSecurityGroup" in group and rule["CidrIp"] == synth.config.network.cidr, (group, rule)
+            user_data = json.dumps(synth.templates["network"])
+            assert "systemctl disable --now sshd.service sshd.socket" in user_data
+    for template in synth.templates.values():
+        for r in template["Resources"].values():
+            if r["Type"] == "AWS::EC2::LaunchTemplate":
+                assert "KeyName" not in r["Properties"]["LaunchTemplateData"]
+            if r["Type"] == "AWS::EC2::Instance":
+                assert "KeyName" not in r["Properties"]
+
+
+@pytest.mark.parametrize("variant, instance_type, minimum, maximum, public", [("ec2", "t4g.small", 2, 4, False), ("ec2-single", "t4g.micro", 1, 1, True)])
+def test_ec2_fleet(synthesized, variant, instance_type, minimum, maximum, public):
+    synth = synthesized[variant]
+    _, template = one(synth, "AWS::EC2::LaunchTemplate")
+    data = template["Properties"]["LaunchTemplateData"]
+    assert data["InstanceType"] == instance_type
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert data["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
+    (device,) = data["BlockDeviceMappings"]
+    assert device["Ebs"] == {"DeleteOnTermination": True, "Encrypted": True, "VolumeSize": 20, "VolumeType": "gp3"}
+    assert data["Monitoring"] == {"Enabled": True}
+    assert ("NetworkInterfaces" in data and data["NetworkInterfaces"][0]["AssociatePublicIpAddress"]) is public
+    assert "al2023amikernel61arm64" in json.dumps(synth.templates["compute"]["Parameters"])
+    _, group = one(synth, "AWS::AutoScaling::AutoScalingGroup")
+    p = group["Properties"]
+    assert (p["MinSize"], p["MaxSize"]) == (str(minimum), str(maximum))
+    assert "DesiredCapacity" not in p
+    assert p["HealthCheckType"] == "ELB"
+    subnets = json.dumps(p["VPCZoneIdentifier"])
+    assert ("VpcpublicSubnet" in subnets) is public and ("VpcappSubnet" in subnets) is not public
+    update = group["UpdatePolicy"]["AutoScalingRollingUpdate"]
+    assert (update["MaxBatchSize"], update["MinInstancesInService"], update["WaitOnResourceSignals"]) == (1, minimum - 1, True)
+    assert group["CreationPolicy"]["ResourceSignal"]["Count"] == minimum
+    scaling = resources(synth, "AWS::AutoScaling::ScalingPolicy")
+    assert len(scaling) == (0 if minimum == maximum else 2)
+
+
+def _user_data(synth) -> str:
+    """The EC2 user data as text, CloudFormation references shown as <Ref>."""
+    _, template = one(synth, "AWS::EC2::LaunchTemplate")
+    parts = template["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Join"][1]
+    return "".join(p if isinstance(p, str) else f"<{json.dumps(p)}>" for p in parts)
+
+
+def test_user_data_installs_nginx_with_websocket_upgrade_and_pm2_under_systemd(synthesized):
+    text = _user_data(synthesized["ec2"])
+    assert text.startswith("#!/bin/bash\n")
+    assert "dnf install -y aws-cfn-bootstrap nginx nodejs22 nodejs22-npm" in text
+    assert "pm2@7.0.4" in text
+    nginx = text[text.index("/etc/nginx/conf.d/webapp.conf"):]
+    ws = nginx[nginx.index("location /ws"):nginx.index("location / {")]
+    for line in ("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
+                 "proxy_set_header Connection $connection_upgrade;", "proxy_read_timeout 300s;"):
+        assert line in ws
+    assert "listen 3001 default_server;" in nginx and "server 127.0.0.1:3000;" in nginx
+    assert "ExecStart=/opt/pm2/node_modules/.bin/pm2-runtime start /opt/webapp/current/ecosystem.config.js" in text
+    assert "Requires=webapp-settings.service" in text and "User=webapp" in text
+    assert "aws ssm get-parameters-by-path" in text and "'/webapp/staging/app'" in text
+    assert "secret_value 'DB_PASSWORD'" in text and "'password'" in text
+    # The release bundle, not the placeholder; the exit code goes to the rolling update.
+    assert "/releases/2026.11.1.tar.gz" in text and "WEBAPP_PLACEHOLDER" not in text
+    assert "cfn-signal" in text and "--resource ApiGroupASG" in text
+    assert "aws-xray-daemon-arm64-3.x.rpm" in text
+    assert len(text.encode()) < 16 * 1024  # EC2's user data limit
+
+
+def test_placeholder_user_data_embeds_the_placeholder(synthesized):
+    text = _user_data(synthesized["ec2-single"])
+    assert "WEBAPP_PLACEHOLDER" in text and "Sec-WebSocket-Accept" in text
+    assert "aws s3 cp" not in text
+
+
+def test_nginx_config_renders_websocket_upgrade():
+    config = render_nginx_config(listen_port=8080, process_port=3000, idle_timeout_seconds=120)
+    assert "map $http_upgrade $connection_upgrade" in config
+    assert "listen 8080 default_server;" in config
+    assert "proxy_read_timeout 120s;" in config and "keepalive_timeout 125s;" in config
+
+
+@pytest.mark.parametrize("variant, present", [("dev", True), ("staging", False), ("prod", False), ("ec2-single", False)])
+def test_bastion_only_where_configured(synthesized, variant, present):
+    synth = synthesized[variant]
+    instances = resources(synth, "AWS::EC2::Instance")
+    assert bool(instances) is present
+    if present:
+        ((_, instance),) = instances.items()
+        p = instance["Properties"]
+        assert p["InstanceType"] == "t4g.nano"
+        assert "KeyName" not in p
+        assert all(d["Ebs"]["Encrypted"] for d in p["BlockDeviceMappings"])
+        _, template = one(synth, "AWS::EC2::LaunchTemplate")  # CDK's IMDSv2 template for the instance
+        assert template["Properties"]["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"] == "required"
+        bastion_group = [g for k, g in synth.templates["network"]["Resources"].items() if k.startswith("SecurityGroupsBastion")]
+        assert all("SecurityGroupIngress" not in g["Properties"] for g in bastion_group)
+

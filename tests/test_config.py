@@ -353,3 +353,92 @@ def test_production_cache_without_a_replica():
 def test_invalid_cache_node_type():
     message = one_problem("dev", {"cache": {"enabled": True, "node_type": "t4g.micro"}})
     assert_names(message, "dev", "cache.node_type", "ElastiCache node type")
+
+
+# Compute.
+
+def test_release_with_invalid_characters():
+    message = one_problem("dev", {"compute": {"release": "feature/x y"}})
+    assert_names(message, "dev", "compute.release", "not a valid release name")
+
+
+def test_release_from_context_reaches_only_the_selected_environment():
+    (dev,) = load(env="dev", release="abc123")
+    assert dev.compute.release == "abc123"
+    staging = next(c for c in load(release=None) if c.env_name == "staging")
+    assert staging.compute.release == ""
+    (branch,) = load(env="dev", branch="feature/x", release="abc123")
+    assert branch.compute.release == "abc123"
+
+
+def test_health_check_path_must_be_a_path():
+    message = one_problem("dev", {"compute": {"health_check_path": "health"}})
+    assert_names(message, "dev", "compute.health_check_path", "starting with '/'")
+
+
+def test_idle_timeout_beyond_the_load_balancer_limit():
+    message = one_problem("dev", {"compute": {"idle_timeout_seconds": 5000}})
+    assert_names(message, "dev", "compute.idle_timeout_seconds", "1-4000")
+
+
+def test_spot_in_production_is_refused():
+    message = one_problem("prod", {"compute": {"fargate_spot": True}})
+    assert_names(message, "prod", "compute.fargate_spot", "must not be interruptible")
+
+
+def test_production_needs_two_tasks():
+    message = one_problem("prod", {"compute": {"min_count": 1}})
+    assert_names(message, "prod", "compute.min_count", "at least 2")
+
+
+def test_root_container_user_is_refused():
+    message = one_problem("dev", {"compute": {"container_user": "root"}})
+    assert_names(message, "dev", "compute.container_user", "non-root")
+
+
+def test_no_egress_without_a_release_cannot_pull_the_placeholder():
+    message = one_problem("dev", {"compute": {"bastion": False, "ecs_exec": False}, "network": {
+        "egress": "none", "workloads_need_internet": False,
+        "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"],
+    }})
+    assert_names(message, "dev", "compute.release", "public registry", "-c release=")
+
+
+def test_bastion_without_egress_needs_session_manager_endpoints():
+    message = one_problem("dev", {"compute": {"release": "v1", "ecs_exec": False}, "network": {
+        "egress": "none", "workloads_need_internet": False,
+        "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"],
+    }})
+    assert_names(message, "dev", "compute.bastion", "ssmmessages", "ec2messages")
+
+
+def test_single_instance_layout_is_one_instance():
+    message = one_problem("dev", {"compute": {"kind": "ec2", "placement": "public-single-instance", "max_count": 3}})
+    assert_names(message, "dev", "compute.placement", "1/3", "max_count to 1")
+
+
+def test_single_instance_layout_is_ec2_only():
+    message = one_problem("dev", {"compute": {"placement": "public-single-instance", "max_count": 1}})
+    assert_names(message, "dev", "compute.placement", "only the EC2 variant")
+
+
+def test_instance_type_must_match_the_architecture():
+    message = one_problem("staging", {"compute": {"kind": "ec2", "instance_type": "t3.small"}})
+    assert_names(message, "staging", "compute.instance_type", "does not match compute.cpu_architecture 'arm64'")
+
+
+def test_process_port_must_differ_from_nginx_port():
+    message = one_problem("staging", {"compute": {"kind": "ec2", "process_port": 3001}})
+    assert_names(message, "staging", "compute.process_port", "other than compute.container_port (3001)")
+
+
+def test_stickiness_out_of_range():
+    message = one_problem("dev", {"compute": {"stickiness_seconds": -5}})
+    assert_names(message, "dev", "compute.stickiness_seconds", "0 (off) or 1-604800")
+
+
+def test_graviton_detection():
+    from config.loader import is_graviton
+
+    assert [is_graviton(t) for t in ("t4g.nano", "m7g.large", "c7gn.xlarge", "x2gd.large", "t3.micro", "g5.xlarge", "m7i-flex.large")] == [
+        True, True, True, True, False, False, False]

@@ -7,10 +7,10 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
+from infra_constructs.secrets import generated_secret
 
 
 class RedisCache(Construct):
@@ -37,21 +37,17 @@ class RedisCache(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.key = kms.Key(self, "Key", description="Encrypts the Redis cache and its AUTH token", enable_key_rotation=True,
-                           removal_policy=removal_policy)
-        self.auth_token = secretsmanager.Secret(
+        # ElastiCache accepts AUTH tokens of 16-128 printable characters without @, " or /.
+        self.key, self.auth_token = generated_secret(
             self,
-            "AuthToken",
+            key_id="Key",
+            key_description="Encrypts the Redis cache and its AUTH token",
+            secret_id="AuthToken",
             description="Redis AUTH token (the application reads it at start)",
-            encryption_key=self.key,
-            # ElastiCache accepts 16-128 printable characters without @, " or /.
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            length=64,
+            rotation_procedure="Redis AUTH token: changing it needs a coordinated ElastiCache modify (AuthTokenUpdateStrategy ROTATE) and an application restart; rotated by that documented procedure, not a Lambda.",
             removal_policy=removal_policy,
         )
-        acknowledge(self.auth_token, {
-            rule: "Redis AUTH token: changing it needs a coordinated ElastiCache modify (AuthTokenUpdateStrategy ROTATE) and an application restart; rotated by that documented procedure, not a Lambda."
-            for rule in ("AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled", "PCI.DSS.321-SecretsManagerRotationEnabled")
-        })
         subnet_group = elasticache.CfnSubnetGroup(
             self, "Subnets", description="Isolated data subnets", subnet_ids=subnet_ids
         )

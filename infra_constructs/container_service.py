@@ -254,20 +254,11 @@ class FargateApi(Construct):
             availability_zone_rebalancing=ecs.AvailabilityZoneRebalancing.ENABLED,
         )
 
-        self.target_group = elbv2.ApplicationTargetGroup(
-            self,
-            "TargetGroup",
-            vpc=vpc,
-            port=container_port,
-            protocol=elbv2.ApplicationProtocol.HTTP,
-            target_type=elbv2.TargetType.IP,
-            deregistration_delay=deregistration_delay,
-            stickiness_cookie_duration=stickiness,
-            health_check=elbv2.HealthCheck(path=health_check_path, healthy_http_codes="200",
-                                           interval=Duration.seconds(30), healthy_threshold_count=2, unhealthy_threshold_count=3),
+        self.target_group = load_balancer.api_target_group(
+            self, vpc=vpc, port=container_port, target_type=elbv2.TargetType.IP, health_check_path=health_check_path,
+            stickiness=stickiness, deregistration_delay=deregistration_delay,
         )
         self.service.attach_to_application_target_group(self.target_group)
-        load_balancer.forward_edge_paths(self.target_group)
 
         self.scaling = self.service.auto_scale_task_count(min_capacity=min_count, max_capacity=max_count)
         self.scaling.scale_on_cpu_utilization("Cpu", target_utilization_percent=cpu_target_percent,

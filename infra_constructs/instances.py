@@ -208,20 +208,11 @@ class Ec2Api(Construct):
         user_data.add_commands(self.user_data_text)
         user_data.add_signal_on_exit_command(self.group)
 
-        self.target_group = elbv2.ApplicationTargetGroup(
-            self,
-            "TargetGroup",
-            vpc=vpc,
-            port=listen_port,
-            protocol=elbv2.ApplicationProtocol.HTTP,
-            target_type=elbv2.TargetType.INSTANCE,
-            deregistration_delay=deregistration_delay,
-            stickiness_cookie_duration=stickiness,
-            health_check=elbv2.HealthCheck(path=health_check_path, healthy_http_codes="200",
-                                           interval=Duration.seconds(30), healthy_threshold_count=2, unhealthy_threshold_count=3),
+        self.target_group = load_balancer.api_target_group(
+            self, vpc=vpc, port=listen_port, target_type=elbv2.TargetType.INSTANCE, health_check_path=health_check_path,
+            stickiness=stickiness, deregistration_delay=deregistration_delay,
         )
         self.group.attach_to_application_target_group(self.target_group)
-        load_balancer.forward_edge_paths(self.target_group)
         if max_count > min_count:
             self.group.scale_on_cpu_utilization("Cpu", target_utilization_percent=cpu_target_percent)
             if requests_per_target:

@@ -8,12 +8,12 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
+from infra_constructs.secrets import generated_secret
 
 # CloudFront adds this header with the origin secret to every origin request; the
 # listener forwards nothing without it.
@@ -73,20 +73,16 @@ class WebLoadBalancer(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.origin_secret_key = kms.Key(self, "OriginSecretKey", description="Encrypts the CloudFront origin secret",
-                                         enable_key_rotation=True, removal_policy=removal_policy)
-        self.origin_secret = secretsmanager.Secret(
+        self.origin_secret_key, self.origin_secret = generated_secret(
             self,
-            "OriginSecret",
+            key_id="OriginSecretKey",
+            key_description="Encrypts the CloudFront origin secret",
+            secret_id="OriginSecret",
             description=f"Value CloudFront sends in {ORIGIN_VERIFY_HEADER}; the load balancer forwards nothing without it",
-            encryption_key=self.origin_secret_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
+            length=48,
+            rotation_procedure="The origin secret is copied into CloudFront and the listener rules at deploy time; it is rotated by writing a new value and redeploying the compute and edge tiers (README: Compute), not by a Lambda.",
             removal_policy=removal_policy,
         )
-        acknowledge(self.origin_secret, {
-            rule: "The origin secret is copied into CloudFront and the listener rules at deploy time; it is rotated by writing a new value and redeploying the compute and edge tiers (README: Compute), not by a Lambda."
-            for rule in ("AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled", "PCI.DSS.321-SecretsManagerRotationEnabled")
-        })
 
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self,
@@ -149,7 +145,35 @@ class WebLoadBalancer(Construct):
             idle_timeout=idle_timeout,
         )
 
-    def forward_edge_paths(self, target_group: elbv2.IApplicationTargetGroup) -> None:
+    def api_target_group(
+        self,
+        scope: Construct,
+        *,
+        vpc: ec2.IVpc,
+        port: int,
+        target_type: elbv2.TargetType,
+        health_check_path: str,
+        stickiness: Duration | None,
+        deregistration_delay: Duration,
+    ) -> elbv2.ApplicationTargetGroup:
+        """The API's target group, created in ``scope`` and receiving the edge paths: HTTP on
+        ``port``, healthy after two 200s on ``health_check_path`` 30 s apart, out after three misses."""
+        target_group = elbv2.ApplicationTargetGroup(
+            scope,
+            "TargetGroup",
+            vpc=vpc,
+            port=port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            target_type=target_type,
+            deregistration_delay=deregistration_delay,
+            stickiness_cookie_duration=stickiness,
+            health_check=elbv2.HealthCheck(path=health_check_path, healthy_http_codes="200",
+                                           interval=Duration.seconds(30), healthy_threshold_count=2, unhealthy_threshold_count=3),
+        )
+        self._forward_edge_paths(target_group)
+        return target_group
+
+    def _forward_edge_paths(self, target_group: elbv2.IApplicationTargetGroup) -> None:
         """Forward ``/api/*`` and ``/ws`` to ``target_group`` when the origin secret matches."""
         verified = elbv2.ListenerCondition.http_header(
             ORIGIN_VERIFY_HEADER, [self.origin_secret.secret_value.unsafe_unwrap()]

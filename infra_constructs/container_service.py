@@ -28,6 +28,15 @@ LOG_BUFFER = Size.mebibytes(25)
 ECS_EXEC_WRITABLE_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
 
 
+def xray_daemon_statement() -> iam.PolicyStatement:
+    """What the X-Ray daemon sends with (segments, sampling); X-Ray has no resource-level permissions."""
+    return iam.PolicyStatement(
+        actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                 "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+        resources=["*"],
+    )
+
+
 class FargateApi(Construct):
     """The API as an ECS service on Fargate behind ``load_balancer``.
 
@@ -130,11 +139,7 @@ class FargateApi(Construct):
         wildcard_reasons: list[str] = []
         task_statements: list[iam.PolicyStatement] = []
         if xray_tracing:
-            task_statements.append(iam.PolicyStatement(
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-                         "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
-                resources=["*"],
-            ))
+            task_statements.append(xray_daemon_statement())
             wildcard_reasons.append("X-Ray's segment and sampling actions do not support resource-level permissions.")
         if ecs_exec:
             task_statements += [

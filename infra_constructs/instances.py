@@ -17,6 +17,7 @@ from constructs import Construct
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.boot_script import SecretSource, render_boot_script
 from infra_constructs.compliance import acknowledge
+from infra_constructs.container_service import xray_daemon_statement
 from infra_constructs.load_balancer import WebLoadBalancer
 
 
@@ -130,11 +131,7 @@ class Ec2Api(Construct):
             *settings.read_statements(),
         ]
         if xray_tracing:
-            statements.append(iam.PolicyStatement(
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-                         "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
-                resources=["*"],
-            ))
+            statements.append(xray_daemon_statement())
         policy = iam.ManagedPolicy(self, "Policy", description="Least privilege of the API instances",
                                    statements=statements, roles=[self.role])
         for app_policy in app_policies:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from aws_cdk import Duration, RemovalPolicy, Size
+import jsii
+from aws_cdk import Aspects, CfnResource, Duration, IAspect, RemovalPolicy, Size
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
@@ -12,7 +13,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.compliance import acknowledge
@@ -259,6 +260,12 @@ class FargateApi(Construct):
             availability_zone_rebalancing=ecs.AvailabilityZoneRebalancing.ENABLED,
         )
 
+        # The service's first tasks need the capacity providers on the cluster and the roles'
+        # policies in place (the roles are immutable here, so CDK does not order these itself).
+        Aspects.of(self.cluster).add(_AfterCapacityProviders(self.service))
+        self.service.node.add_dependency(execution_policy)
+        if task_statements:
+            self.service.node.add_dependency(self.task_policy)
         self.target_group = load_balancer.api_target_group(
             self, vpc=vpc, port=container_port, target_type=elbv2.TargetType.IP, health_check_path=health_check_path,
             stickiness=stickiness, deregistration_delay=deregistration_delay,
@@ -272,3 +279,16 @@ class FargateApi(Construct):
             self.scaling.scale_on_request_count("Requests", requests_per_target=requests_per_target, target_group=self.target_group,
                                                 scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
 
+
+@jsii.implements(IAspect)
+class _AfterCapacityProviders:
+    """Makes the service wait for the cluster's capacity-provider association, which CDK
+    creates only at synthesis (an aspect of its own) and does not order before services:
+    without it CloudFormation may create the service first and ECS rejects its strategy."""
+
+    def __init__(self, service: ecs.FargateService) -> None:
+        self._service = service
+
+    def visit(self, node: IConstruct) -> None:
+        if CfnResource.is_cfn_resource(node) and node.cfn_resource_type == "AWS::ECS::ClusterCapacityProviderAssociations":
+            self._service.node.add_dependency(node)

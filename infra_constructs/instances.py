@@ -197,6 +197,8 @@ class Ec2Api(Construct):
             ),
             default_instance_warmup=Duration.minutes(3),
         )
+        # Instances call AWS at boot: the role's policy must be attached before the first launch.
+        self.group.node.add_dependency(policy)
         acknowledge(self.group, {
             "AwsSolutions-AS3": "Launches and terminations are in the group's activity history and EventBridge; paging is on capacity and health alarms (in-service count, unhealthy hosts), not per-instance notifications.",
         })

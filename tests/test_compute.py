@@ -121,6 +121,10 @@ def test_fargate_service_per_environment(synthesized, variant, minimum, maximum,
     assert p["CapacityProviderStrategy"] == [{"CapacityProvider": capacity_provider, "Weight": 1}]
     assert p["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
     assert p["EnableExecuteCommand"] is (variant.startswith("dev"))
+    # Created only after the capacity providers are on the cluster and the roles have their policies.
+    association_id, _ = one(synth, "AWS::ECS::ClusterCapacityProviderAssociations")
+    execution_policy = next(k for k in resources(synth, "AWS::IAM::ManagedPolicy") if k.startswith("ApiExecutionPolicy"))
+    assert {association_id, execution_policy} <= set(service["DependsOn"])
     _, target = one(synth, "AWS::ApplicationAutoScaling::ScalableTarget")
     assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (minimum, maximum)
     policies = {
@@ -283,6 +287,8 @@ def test_ec2_fleet(synthesized, variant, instance_type, minimum, maximum, public
     update = group["UpdatePolicy"]["AutoScalingRollingUpdate"]
     assert (update["MaxBatchSize"], update["MinInstancesInService"], update["WaitOnResourceSignals"]) == (1, minimum - 1, True)
     assert group["CreationPolicy"]["ResourceSignal"]["Count"] == minimum
+    instance_policy = next(k for k in resources(synth, "AWS::IAM::ManagedPolicy") if k.startswith("ApiPolicy"))
+    assert instance_policy in group["DependsOn"]
     scaling = resources(synth, "AWS::AutoScaling::ScalingPolicy")
     assert len(scaling) == (0 if minimum == maximum else 2)
 

@@ -413,13 +413,11 @@ def _validate_compute(cfg: EnvironmentConfig, add) -> None:
                 f"is one instance, but compute.min_count/max_count are {compute.min_count}/{compute.max_count}",
                 "set compute.min_count and compute.max_count to 1, or use placement 'private'")
     if compute.kind == "ec2":
-        for setting in ("instance_type",):
-            value = getattr(compute, setting)
-            if not INSTANCE_TYPE_RE.match(value):
-                add(f"compute.{setting}", value, "is not an EC2 instance type", "use e.g. 't4g.small'")
-            elif is_graviton(value) != (compute.cpu_architecture == "arm64"):
-                add(f"compute.{setting}", value, f"does not match compute.cpu_architecture '{compute.cpu_architecture}'",
-                    "use a Graviton type (t4g, m7g, ...) for arm64 or an Intel/AMD type for x86_64")
+        if not INSTANCE_TYPE_RE.match(compute.instance_type):
+            add("compute.instance_type", compute.instance_type, "is not an EC2 instance type", "use e.g. 't4g.small'")
+        elif is_graviton(compute.instance_type) != (compute.cpu_architecture == "arm64"):
+            add("compute.instance_type", compute.instance_type, f"does not match compute.cpu_architecture '{compute.cpu_architecture}'",
+                "use a Graviton type (t4g, m7g, ...) for arm64 or an Intel/AMD type for x86_64")
         if not 8 <= compute.root_volume_gib <= 16384:
             add("compute.root_volume_gib", compute.root_volume_gib, "must be 8-16384 GiB (the AMI needs 8)", "use e.g. 20")
         if not 1024 <= compute.process_port <= 65535 or compute.process_port == compute.container_port:

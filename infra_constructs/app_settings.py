@@ -60,15 +60,16 @@ class ApplicationSettings(Construct):
         }
         # Secrets of other stacks, seen as imported here: granting on them writes only to this
         # stack's roles, never into the owning stack's resource or key policies (no cycle).
-        imported: dict[str, secretsmanager.ISecret] = {}
+        # One view per secret (several settings read fields of the database secret).
+        imported: dict[str, SecretField] = {}
         self.secrets: dict[str, SecretField] = {}
         for name, field in sorted(secrets.items()):
             path = field.secret.node.path
             if path not in imported:
-                imported[path] = secretsmanager.Secret.from_secret_complete_arn(
-                    self, f"Secret{len(imported)}", field.secret.secret_arn
-                )
-            self.secrets[name] = SecretField(imported[path], field.key, field.field)
+                view = secretsmanager.Secret.from_secret_complete_arn(self, f"Secret{len(imported)}", field.secret.secret_arn)
+                imported[path] = SecretField(view, field.key)
+            self.secrets[name] = SecretField(imported[path].secret, field.key, field.field)
+        self._distinct_secrets = list(imported.values())
 
     def read_statements(self) -> list[iam.PolicyStatement]:
         """Read every parameter (one by one, or by path as the EC2 boot script does) and
@@ -82,9 +83,6 @@ class ApplicationSettings(Construct):
                 actions=["ssm:GetParameters", "ssm:GetParameter"],
                 resources=[p.parameter_arn for p in self.parameters.values()],
             ))
-        seen: set[str] = set()
-        for field in self.secrets.values():
-            if field.secret.node.path not in seen:
-                seen.add(field.secret.node.path)
-                statements.extend(secret_read_statements(field.secret, field.key))
+        for distinct in self._distinct_secrets:
+            statements.extend(secret_read_statements(distinct.secret, distinct.key))
         return statements

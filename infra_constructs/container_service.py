@@ -152,12 +152,12 @@ class FargateApi(Construct):
                 iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[logs_key.key_arn]),
             ]
             wildcard_reasons.append("ECS Exec's ssmmessages channels and logs:DescribeLogGroups do not support resource-level permissions.")
+        self.task_policy: iam.ManagedPolicy | None = None
         if task_statements:
-            task_policy = iam.ManagedPolicy(self, "TaskPolicy", description="Least privilege of the API tasks",
-                                            statements=task_statements, roles=[self.task_role])
+            self.task_policy = iam.ManagedPolicy(self, "TaskPolicy", description="Least privilege of the API tasks",
+                                                 statements=task_statements, roles=[self.task_role])
             if wildcard_reasons:
-                acknowledge(task_policy, {"AwsSolutions-IAM5[Resource::*]": " ".join(wildcard_reasons)})
-            self.task_policy = task_policy
+                acknowledge(self.task_policy, {"AwsSolutions-IAM5[Resource::*]": " ".join(wildcard_reasons)})
         execution_statements = [
             iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]),
             *settings.read_statements(),
@@ -264,7 +264,7 @@ class FargateApi(Construct):
         # policies in place (the roles are immutable here, so CDK does not order these itself).
         Aspects.of(self.cluster).add(_AfterCapacityProviders(self.service))
         self.service.node.add_dependency(execution_policy)
-        if task_statements:
+        if self.task_policy is not None:
             self.service.node.add_dependency(self.task_policy)
         self.target_group = load_balancer.api_target_group(
             self, vpc=vpc, port=container_port, target_type=elbv2.TargetType.IP, health_check_path=health_check_path,

@@ -401,6 +401,12 @@ def _validate_compute(cfg: EnvironmentConfig, add) -> None:
         if net.egress == "none" and not compute.release:
             add("compute.release", "", "with egress 'none' tasks cannot pull the placeholder image from a public registry",
                 "push your image to the ECR repository and pass -c release=<tag>, or choose a NAT egress mode")
+        if net.egress == "none" and compute.xray_tracing:
+            add("compute.xray_tracing", True, "with egress 'none' tasks cannot pull the X-Ray daemon image from ECR Public",
+                "turn X-Ray off here or choose a NAT egress mode")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?", compute.placeholder_image):
+            add("compute.placeholder_image", compute.placeholder_image, "is not a container image reference",
+                "use e.g. 'public.ecr.aws/docker/library/node:22-alpine'")
         if net.egress == "none" and compute.ecs_exec and "ssmmessages" not in net.interface_endpoints:
             add("compute.ecs_exec", True, "ECS Exec needs the 'ssmmessages' endpoint when egress is 'none'",
                 "add 'ssmmessages' to network.interface_endpoints or turn ECS Exec off")

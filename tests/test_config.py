@@ -442,3 +442,16 @@ def test_graviton_detection():
 
     assert [is_graviton(t) for t in ("t4g.nano", "m7g.large", "c7gn.xlarge", "x2gd.large", "t3.micro", "g5.xlarge", "m7i-flex.large")] == [
         True, True, True, True, False, False, False]
+
+
+def test_xray_sidecar_without_egress_cannot_be_pulled():
+    message = one_problem("dev", {"compute": {**QUIET_DEV_COMPUTE, "xray_tracing": True}, "network": {
+        "egress": "none", "workloads_need_internet": False,
+        "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"],
+    }})
+    assert_names(message, "dev", "compute.xray_tracing", "X-Ray daemon image")
+
+
+def test_placeholder_image_must_be_an_image_reference():
+    message = one_problem("dev", {"compute": {"placeholder_image": "node 22"}})
+    assert_names(message, "dev", "compute.placeholder_image", "not a container image reference")

@@ -118,6 +118,33 @@ DEFAULTS: dict = {
         "jwt_secret_rotation_days": 90,
     },
     "domain": {"name": "", "hosted_zone_id": "", "hosted_zone_name": ""},
+    "edge": {
+        "frontend": "spa",
+        "site_directory": "frontend/placeholder",
+        # Same-origin SPA: the API and WebSocket are under the site's own origin; sign-in goes
+        # through the Cognito hosted UI and its token endpoint.
+        "content_security_policy": (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+            "font-src 'self'; connect-src 'self' https://*.amazoncognito.com https://*.amazonaws.com; "
+            "form-action 'self' https://*.amazoncognito.com; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+        ),
+        "price_class": "100",
+        "uploads_path": "",
+        # CloudFront's defaults; both below the load balancer's 300 s idle timeout.
+        "origin_read_timeout_seconds": 60,
+        "origin_keepalive_timeout_seconds": 60,
+        "amplify_repository": "",
+        "amplify_token_secret": "",
+        "amplify_branch": "main",
+        "amplify_basic_auth": True,
+    },
+    "waf": {
+        "mode": "block",
+        # BankApp: "rate limiting per IP"; 2000 requests in 5 minutes is ~7 per second, sustained.
+        "rate_limit": 2000,
+        "bot_control": False,
+        "load_balancer_acl": False,
+    },
     "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
 }
 

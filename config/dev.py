@@ -21,6 +21,9 @@ SETTINGS: dict = {
     },
     "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 1},
     "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
+    # Amplify builds the integration branch; a handful of developers stay far below 500 per 5 min.
+    "edge": {"amplify_branch": "develop"},
+    "waf": {"rate_limit": 500},
     "auth": {
         # The Vite dev server, so developers can sign in to dev from their laptop.
         "callback_urls": ["http://localhost:5173/"],

@@ -29,4 +29,7 @@ SETTINGS: dict = {
     # Only used when the cache is enabled (cache.enabled): then with a replica in a second AZ.
     "cache": {"multi_az": True, "snapshot_retention_days": 7},
     "recovery": {"rto_minutes": 30, "rpo_minutes": 5},
+    # Every edge location (users are not only in North America and Europe); the site is public.
+    "edge": {"price_class": "all", "amplify_branch": "main", "amplify_basic_auth": False},
+    "waf": {"rate_limit": 2000},
 }

@@ -22,6 +22,9 @@ RemovalMode = Literal["destroy", "snapshot", "retain"]
 DatabaseEngine = Literal["postgres", "aurora-serverless-v2"]
 AuthMode = Literal["cognito", "custom-jwt"]
 MfaMode = Literal["off", "optional", "required"]
+FrontendKind = Literal["spa", "amplify"]
+PriceClass = Literal["100", "200", "all"]
+WafMode = Literal["block", "count"]
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,54 @@ class DomainConfig:
 
 
 @dataclass(frozen=True)
+class EdgeConfig:
+    # How the frontend is hosted:
+    #   spa      a static build (React/Vite) in a private S3 bucket behind CloudFront, which also
+    #            sends /api/* and /ws to the load balancer (ChronoView, BankApp)
+    #   amplify  Amplify Hosting runs a Next.js app with SSR; CloudFront serves the API (and the
+    #            uploads) only (StockPilot, SpendWise)
+    frontend: FrontendKind
+    # spa: folder (relative to this project) uploaded on every deploy; must hold index.html.
+    # The default is a placeholder page, so a first deploy shows something.
+    site_directory: str
+    # Content-Security-Policy header on every response (the SPA's and the API's).
+    content_security_policy: str
+    # CloudFront price class: "100" (North America, Europe, Israel), "200" (+ Asia, Middle
+    # East, Africa) or "all" (every edge location, highest price).
+    price_class: PriceClass
+    # Path pattern at which the data tier's uploads bucket is served, e.g. "/uploads/*"
+    # (objects under the key prefix "uploads/"); "" = not served (StockPilot's product images).
+    uploads_path: str
+    # CloudFront -> load balancer: seconds to wait for a response, and to keep an idle
+    # connection for reuse (1-60 without a quota increase). The keep-alive must stay below
+    # compute.idle_timeout_seconds, or CloudFront reuses connections the load balancer closed.
+    origin_read_timeout_seconds: int
+    origin_keepalive_timeout_seconds: int
+    # amplify: HTTPS URL of the frontend's Git repository, and the name of the Secrets Manager
+    # secret holding the access token Amplify uses to read it (created by hand, never in code).
+    amplify_repository: str
+    amplify_token_secret: str
+    # amplify: Git branch this environment builds (branch environments build their own branch).
+    amplify_branch: str
+    # amplify: password-protect the site (HTTP basic auth, generated password in Secrets
+    # Manager); required outside production.
+    amplify_basic_auth: bool
+
+
+@dataclass(frozen=True)
+class WafConfig:
+    # "block" enforces the rules; "count" only counts matches (tuning against real traffic).
+    mode: WafMode
+    # Requests per client IP in any 5 minutes before the rate rule applies (10 or more).
+    rate_limit: int
+    # AWS Bot Control rule group (common level): paid per request, off by default.
+    bot_control: bool
+    # A regional WebACL on the load balancer as well (defence in depth; CloudFront's
+    # WebACL already sees every request that reaches it).
+    load_balancer_acl: bool
+
+
+@dataclass(frozen=True)
 class RecoveryObjectives:
     # Recovery time and point objectives in minutes (documented, and checked against backups).
     rto_minutes: int
@@ -258,6 +309,8 @@ class EnvironmentConfig:
     compute: ComputeConfig
     database: DatabaseConfig
     domain: DomainConfig
+    edge: EdgeConfig
+    waf: WafConfig
     recovery: RecoveryObjectives
     storage: StorageConfig
     cache: CacheConfig
@@ -277,12 +330,25 @@ class EnvironmentConfig:
         return f"{self.env_name}-{self.branch_slug}" if self.branch_slug else self.env_name
 
     @property
+    def amplify_git_branch(self) -> str:
+        """The Git branch Amplify builds: the branch environment's own, or ``edge.amplify_branch``."""
+        return self.branch or self.edge.amplify_branch
+
+    @property
     def host_name(self) -> str:
         """The environment's own DNS name ("" without a domain): ``domain.name``, or
         ``<branch>.<domain.name>`` for a branch environment."""
         if not self.domain.name:
             return ""
         return f"{self.branch_slug}.{self.domain.name}" if self.branch_slug else self.domain.name
+
+    @property
+    def distribution_host_name(self) -> str:
+        """The CloudFront distribution's DNS name ("" without a domain): the site's own name
+        for an SPA, ``api.<host>`` when Amplify serves the site and CloudFront the API only."""
+        if not self.host_name:
+            return ""
+        return self.host_name if self.edge.frontend == "spa" else f"api.{self.host_name}"
 
     def stack_name(self, tier: str) -> str:
         return f"{self.app_name}-{self.qualified_name}-{tier}"

@@ -22,4 +22,6 @@ SETTINGS: dict = {
         "monitoring_interval_seconds": 60,
     },
     "recovery": {"rto_minutes": 120, "rpo_minutes": 60},
+    "edge": {"amplify_branch": "staging"},
+    "waf": {"rate_limit": 1000},
 }

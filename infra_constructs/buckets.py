@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -100,3 +101,21 @@ class PrivateBucket(Construct):
             f"{pack}-S3DefaultEncryptionKMS": f"The {purpose} bucket is served through CloudFront Origin Access Control; SSE-S3 avoids a KMS call (and cost) per object request."
             for pack in ("NIST.800.53.R5", "PCI.DSS.321")
         })
+
+    def allow_cloudfront_reads(self, prefix: str) -> None:
+        """Let this account's CloudFront distributions (Origin Access Control) read objects
+        under ``prefix``. Granted here, by the bucket's owner: a grant naming one
+        distribution would make this stack depend on the edge tier, which depends on it."""
+        stack = Stack.of(self)
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudFrontReadsServedPrefix",
+                principals=[iam.ServicePrincipal("cloudfront.amazonaws.com")],
+                actions=["s3:GetObject"],
+                resources=[self.bucket.arn_for_objects(f"{prefix}*")],
+                conditions={
+                    "StringEquals": {"AWS:SourceAccount": stack.account},
+                    "ArnLike": {"AWS:SourceArn": f"arn:{stack.partition}:cloudfront::{stack.account}:distribution/*"},
+                },
+            )
+        )

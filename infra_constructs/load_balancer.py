@@ -156,7 +156,7 @@ class WebLoadBalancer(Construct):
         stickiness: Duration | None,
         deregistration_delay: Duration,
     ) -> elbv2.ApplicationTargetGroup:
-        """The API's target group, created in ``scope`` and receiving the edge paths: HTTP on
+        """The API's target group and its listener rules, created in ``scope`` and receiving the edge paths: HTTP on
         ``port``, healthy after two 200s on ``health_check_path`` 30 s apart, out after three misses."""
         target_group = elbv2.ApplicationTargetGroup(
             scope,
@@ -170,17 +170,18 @@ class WebLoadBalancer(Construct):
             health_check=elbv2.HealthCheck(path=health_check_path, healthy_http_codes="200",
                                            interval=Duration.seconds(30), healthy_threshold_count=2, unhealthy_threshold_count=3),
         )
-        self._forward_edge_paths(target_group)
+        self._forward_edge_paths(scope, target_group)
         return target_group
 
-    def _forward_edge_paths(self, target_group: elbv2.IApplicationTargetGroup) -> None:
-        """Forward ``/api/*`` and ``/ws`` to ``target_group`` when the origin secret matches."""
+    def _forward_edge_paths(self, scope: Construct, target_group: elbv2.IApplicationTargetGroup) -> None:
+        """Forward ``/api/*`` and ``/ws`` to ``target_group`` when the origin secret matches;
+        the rules are created in ``scope``, with the target group and its service."""
         verified = elbv2.ListenerCondition.http_header(
             ORIGIN_VERIFY_HEADER, [self.origin_secret.secret_value.unsafe_unwrap()]
         )
         for priority, (name, paths) in enumerate((("Api", API_PATHS), ("WebSocket", WEBSOCKET_PATHS)), start=1):
             elbv2.ApplicationListenerRule(
-                self,
+                scope,
                 f"{name}Rule",
                 listener=self.listener,
                 priority=priority * 10,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, Aspects, RemovalPolicy, Stack
+from aws_cdk import Aspects, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
+from infra_constructs.log_keys import logs_key
 
 # Subnet group names: later tiers select subnets by these names.
 PUBLIC = "public"  # load balancer, NAT
@@ -103,28 +103,7 @@ class Network(Construct):
             for instance in nat_provider.gateway_instances:
                 self._harden_nat_instance(instance)
 
-        self.logs_key = kms.Key(
-            self,
-            "LogsKey",
-            description=f"Encrypts the log groups of {Stack.of(self).stack_name}",
-            enable_key_rotation=True,
-            removal_policy=removal_policy,
-        )
-        # CloudWatch Logs encrypts with the key on behalf of log groups in this account and region only.
-        self.logs_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{Stack.of(self).region}.amazonaws.com")],
-                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": Stack.of(self).format_arn(
-                            service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
-                        )
-                    }
-                },
-            )
-        )
+        self.logs_key = logs_key(self, "LogsKey", removal_policy=removal_policy)
         self.flow_log_group = logs.LogGroup(
             self,
             "FlowLogGroup",

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration
-from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_route53 as route53
-from aws_cdk import aws_route53_targets as targets
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
@@ -18,11 +15,11 @@ from infra_constructs.app_settings import ApplicationSettings, SecretField
 from infra_constructs.buckets import PrivateBucket
 from infra_constructs.container_service import FargateApi
 from infra_constructs.instances import Ec2Api, SsmBastion
-from infra_constructs.load_balancer import WebLoadBalancer
 from infra_constructs.security_groups import immutable_view
 from stacks.auth_stack import AuthStack
 from stacks.base import EnvironmentStack
 from stacks.data_stack import DataStack
+from stacks.edge_stack import EdgeStack
 from stacks.network_stack import NetworkStack
 from stacks.settings import retention, stateful_removal
 
@@ -30,15 +27,13 @@ PLACEHOLDER_SCRIPT = (Path(__file__).resolve().parent.parent / "placeholder" / "
 
 
 class ComputeStack(EnvironmentStack):
-    """Composes ``WebLoadBalancer``, ``ApplicationSettings`` and either ``FargateApi`` or
-    ``Ec2Api`` (``compute.kind``), plus ``SsmBastion`` when ``compute.bastion`` is set.
+    """Composes ``ApplicationSettings`` and either ``FargateApi`` or ``Ec2Api``
+    (``compute.kind``) behind the edge tier's load balancer, plus ``SsmBastion`` when
+    ``compute.bastion`` is set. The API's target group and listener rules live here, with
+    the service they send traffic to.
 
-    With a domain, the load balancer gets ``origin.<host>`` (an alias record) and an ACM
-    certificate for it, DNS-validated in the configured zone, so CloudFront can reach it
-    over HTTPS with a name that matches.
-
-    Exposes ``load_balancer`` (with ``origin`` for the edge tier), ``settings``, ``api``
-    (FargateApi or Ec2Api), ``releases`` (EC2 only, else None) and ``bastion`` (or None).
+    Exposes ``load_balancer`` (the edge tier's), ``settings``, ``api`` (FargateApi or
+    Ec2Api), ``releases`` (EC2 only, else None) and ``bastion`` (or None).
     """
 
     def __init__(
@@ -50,11 +45,13 @@ class ComputeStack(EnvironmentStack):
         network: NetworkStack,
         data: DataStack,
         auth: AuthStack,
+        edge: EdgeStack,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         compute = config.compute
         net = network.network
+        self.load_balancer = edge.load_balancer
         groups = network.security_groups
         removal = stateful_removal(config)
         log_retention = retention(config.log_retention_days)
@@ -62,40 +59,11 @@ class ComputeStack(EnvironmentStack):
         stickiness = Duration.seconds(compute.stickiness_seconds) if compute.stickiness_seconds else None
         deregistration_delay = Duration.seconds(compute.deregistration_delay_seconds)
 
-        certificate, origin_name, zone = None, None, None
-        if config.host_name:
-            origin_name = f"origin.{config.host_name}"
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=config.domain.hosted_zone_id, zone_name=config.domain.hosted_zone_name
-            )
-            certificate = acm.Certificate(self, "OriginCertificate", domain_name=origin_name,
-                                          validation=acm.CertificateValidation.from_dns(zone))
-        load_balancer_groups = [immutable_view(self, "LoadBalancerSecurityGroup", groups.load_balancer)]
-        if groups.load_balancer_redirect is not None:
-            load_balancer_groups.append(immutable_view(self, "LoadBalancerRedirectSecurityGroup", groups.load_balancer_redirect))
-        self.load_balancer = WebLoadBalancer(
-            self,
-            "LoadBalancer",
-            vpc=net.vpc,
-            subnets=ec2.SubnetSelection(subnet_group_name="public"),
-            security_groups=load_balancer_groups,
-            certificate=certificate,
-            origin_domain_name=origin_name,
-            idle_timeout=idle_timeout,
-            deletion_protection=config.production,
-            access_logs=data.access_logs.bucket,
-            log_prefix="load-balancer",
-            removal_policy=removal,
-        )
-        if zone is not None and origin_name:
-            route53.ARecord(self, "OriginRecord", zone=zone, record_name=origin_name,
-                            target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(self.load_balancer.load_balancer)))
-
         self.settings = ApplicationSettings(
             self,
             "Settings",
             parameter_path=f"/{config.app_name}/{config.qualified_name}/app",
-            values=self._setting_values(data, auth),
+            values=self._setting_values(data, auth, edge),
             secrets=self._secret_fields(data, auth),
         )
         # What the application itself may do: the data tier's policy on the uploads, nothing else.
@@ -190,13 +158,11 @@ class ComputeStack(EnvironmentStack):
             )
             CfnOutput(self, "BastionInstanceId", value=self.bastion.instance.instance_id,
                       description="aws ssm start-session --target <id> (README: Compute)")
-        CfnOutput(self, "LoadBalancerDnsName", value=self.load_balancer.load_balancer.load_balancer_dns_name)
-        CfnOutput(self, "OriginDomainName", value=self.load_balancer.origin.domain_name,
-                  description="What CloudFront connects to (edge tier)")
 
-    def _setting_values(self, data: DataStack, auth: AuthStack) -> dict[str, str]:
+    def _setting_values(self, data: DataStack, auth: AuthStack, edge: EdgeStack) -> dict[str, str]:
         """Plain settings of the application (SSM parameters)."""
-        values: dict[str, str] = {}
+        # Where the frontend is served from: for CORS and for checking a WebSocket's Origin.
+        values: dict[str, str] = {"APP_ORIGINS": ",".join(edge.app_origins)}
         if data.database.replica is not None:
             values["DB_READER_HOST"] = data.database.replica.db_instance_endpoint_address
         elif data.database.cluster is not None:

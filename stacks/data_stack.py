@@ -15,7 +15,7 @@ from infra_constructs.migrations import SchemaMigrations
 from infra_constructs.security_groups import immutable_view
 from stacks.base import EnvironmentStack
 from stacks.network_stack import NetworkStack
-from stacks.settings import REDIS_PORT, database_removal, retention, stateful_removal
+from stacks.settings import REDIS_PORT, database_removal, edge_path_prefix, retention, stateful_removal
 
 
 class DataStack(EnvironmentStack):
@@ -114,6 +114,8 @@ class DataStack(EnvironmentStack):
             acknowledge(self.uploads_access, {
                 f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(bucket.node.default_child)}.Arn>/*]": "The application stores user files under keys it chooses (one per upload), so it needs every object of this one bucket; no other bucket.",
             })
+            if config.edge.uploads_path:
+                self.uploads.allow_cloudfront_reads(edge_path_prefix(config.edge.uploads_path))
         self.cache: RedisCache | None = None
         if config.cache.enabled:
             assert network.security_groups.cache is not None

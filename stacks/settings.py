@@ -48,3 +48,8 @@ def stateful_removal(cfg: EnvironmentConfig) -> RemovalPolicy:
 def database_removal(cfg: EnvironmentConfig) -> RemovalPolicy:
     """Removal policy of databases: a final snapshot unless the environment is throwaway."""
     return {"destroy": RemovalPolicy.DESTROY, "snapshot": RemovalPolicy.SNAPSHOT, "retain": RemovalPolicy.RETAIN}[cfg.removal]
+
+
+def edge_path_prefix(path_pattern: str) -> str:
+    """The S3 key prefix a CloudFront path pattern serves: "/uploads/*" -> "uploads/"."""
+    return path_pattern.lstrip("/").removesuffix("*")

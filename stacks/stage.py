@@ -15,6 +15,9 @@ from config.schema import EnvironmentConfig
 from stacks.auth_stack import AuthStack
 from stacks.compute_stack import ComputeStack
 from stacks.data_stack import DataStack
+from stacks.edge_global_stack import CLOUDFRONT_REGION, EdgeGlobalStack
+from stacks.edge_stack import EdgeStack
+from stacks.frontend_stack import FrontendStack
 from stacks.network_stack import NetworkStack
 
 # Tag values allow letters, digits, spaces and _ . : / = + - @
@@ -38,13 +41,28 @@ class EnvironmentStage(Stage):
         self.data = DataStack(
             self, "Data", network=self.network, **self._stack_props("data", "PostgreSQL, schema migrations, buckets")
         )
+        # CloudFront reads its certificate and web ACL from us-east-1 only.
+        self.edge_global = EdgeGlobalStack(
+            self,
+            "EdgeGlobal",
+            env=Environment(account=config.account, region=CLOUDFRONT_REGION),
+            **self._stack_props("edge-global", "CloudFront web ACL and certificate (us-east-1)"),
+        )
+        self.edge = EdgeStack(
+            self,
+            "Edge",
+            network=self.network,
+            data=self.data,
+            edge_global=self.edge_global,
+            **self._stack_props("edge", f"load balancer, CloudFront, {'SPA bucket' if config.edge.frontend == 'spa' else 'Amplify app'}"),
+        )
         self.auth = AuthStack(
             self,
             "Auth",
             network=self.network,
             data=self.data,
-            # The edge tier hands over the SPA's origin here; until then, a configured domain.
-            app_origins=[f"https://{config.domain.name}"] if config.domain.name else [],
+            # The edge tier's hand-off: the origins the frontend is served from.
+            app_origins=self.edge.app_origins,
             **self._stack_props("auth", "Cognito user pool or JWT signing secret"),
         )
         self.compute = ComputeStack(
@@ -53,7 +71,15 @@ class EnvironmentStage(Stage):
             network=self.network,
             data=self.data,
             auth=self.auth,
-            **self._stack_props("compute", f"load balancer, API on {config.compute.kind}, bastion"),
+            edge=self.edge,
+            **self._stack_props("compute", f"API on {config.compute.kind}, bastion"),
+        )
+        self.frontend = FrontendStack(
+            self,
+            "Frontend",
+            edge=self.edge,
+            auth=self.auth,
+            **self._stack_props("frontend", "SPA deployment" if config.edge.frontend == "spa" else "Amplify branch"),
         )
         branch_tag = config.branch if config.branch and set(config.branch) <= _TAG_VALUE_OK else config.branch_slug
         for key, value in {
@@ -65,6 +91,14 @@ class EnvironmentStage(Stage):
         }.items():
             Tags.of(self).add(key, value)
 
+
+    @property
+    def stacks(self) -> dict:
+        """Tier name -> stack, in deployment order."""
+        return {
+            "network": self.network, "data": self.data, "edge-global": self.edge_global, "edge": self.edge,
+            "auth": self.auth, "compute": self.compute, "frontend": self.frontend,
+        }
 
     def _stack_props(self, tier: str, holds: str) -> dict:
         """What every stack of the environment gets: its config, name, description and protection."""

@@ -24,6 +24,12 @@ from stacks.stage import add_compliance_checks, build
 ROOT = Path(__file__).resolve().parent.parent
 CDK_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
 
+AMPLIFY = {
+    "frontend": "amplify",
+    "amplify_repository": "https://github.com/example/storefront",
+    "amplify_token_secret": "webapp/amplify-github-token",
+}
+
 # Variant name -> arguments of config.loader.load. The reference environments plus
 # the configurations a user can choose that change what the network stack holds.
 VARIANTS: dict[str, dict] = {
@@ -31,7 +37,8 @@ VARIANTS: dict[str, dict] = {
     "staging": {"env": "staging"},
     "prod": {"env": "prod"},
     "dev-branch": {"env": "dev", "branch": "feature/login-page"},
-    # Egress "none": no NAT, AWS services through interface endpoints only (SpendWise).
+    # Egress "none": no NAT, AWS services through interface endpoints only; Next.js on
+    # Amplify on a custom domain, CloudFront for the API only (SpendWise).
     "endpoints-only": {
         "env": "dev",
         "overrides": {"dev": {"network": {
@@ -39,7 +46,8 @@ VARIANTS: dict[str, dict] = {
             "workloads_need_internet": False,
             "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "cognito-idp",
                                     "ssmmessages", "ec2messages"],
-        }, "compute": {"release": "1.4.2"}}},
+        }, "compute": {"release": "1.4.2"}, "edge": AMPLIFY,
+            "domain": {"name": "spendwise.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ", "hosted_zone_name": "example.com"}}},
     },
     # Aurora Serverless v2 that pauses at 0 ACU (cheap non-production), without migrations.
     "dev-aurora": {
@@ -70,13 +78,26 @@ VARIANTS: dict[str, dict] = {
             "kind": "ec2", "release": "2026.11.1", "xray_tracing": True, "stickiness_seconds": 3600,
         }}},
     },
-    # One public instance, no NAT, no bastion (StockPilot's free-tier layout).
+    # One public instance, no NAT, no bastion; Next.js on Amplify without a domain, product
+    # images from the uploads bucket through CloudFront (StockPilot's free-tier layout).
     "ec2-single": {
         "env": "dev",
         "overrides": {"dev": {
             "compute": {"kind": "ec2", "placement": "public-single-instance", "instance_type": "t4g.micro",
                         "min_count": 1, "max_count": 1, "bastion": False},
             "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
+            "edge": {**AMPLIFY, "uploads_path": "/uploads/*"},
+        }},
+    },
+    # The application outside us-east-1 (CloudFront's certificate and web ACL still there),
+    # on a domain; WAF counting only, on the load balancer too, with Bot Control.
+    "eu-domain": {
+        "env": "staging",
+        "overrides": {"staging": {
+            "region": "eu-west-1",
+            "network": {"availability_zones": ["eu-west-1a", "eu-west-1b"]},
+            "domain": {"name": "app.example.eu", "hosted_zone_id": "Z0EU3456789ABCDEFGHIJ", "hosted_zone_name": "example.eu"},
+            "waf": {"mode": "count", "load_balancer_acl": True, "bot_control": True},
         }},
     },
 }
@@ -91,6 +112,7 @@ class Synthesized:
     templates: dict[str, dict]
     template_files: dict[str, Path]
     stack_names: dict[str, str]
+    regions: dict[str, str]
     termination_protection: dict[str, bool]
     # Pack name -> list of "rule at path" findings not acknowledged.
     nag_findings: dict[str, list[str]]
@@ -119,13 +141,13 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
     add_compliance_checks(app, stages)
     (stage,) = stages
     assembly = app.synth().get_nested_assembly(stage.artifact_id)
-    templates, files, names, protection = {}, {}, {}, {}
-    for stack in (stage.network, stage.data, stage.auth, stage.compute):
-        tier = stack.stack_name.rsplit("-", 1)[1]
+    templates, files, names, protection, regions = {}, {}, {}, {}, {}
+    for tier, stack in stage.stacks.items():
         artifact = assembly.get_stack_artifact(stack.artifact_id)
         templates[tier] = artifact.template
         files[tier] = Path(artifact.template_full_path)
         names[tier] = artifact.stack_name
+        regions[tier] = artifact.environment.region
         protection[tier] = bool(artifact.termination_protection)
     findings = {}
     for pack_cls in NAG_PACKS:
@@ -134,7 +156,7 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
         findings[pack.read_pack_name] = [
             f"{v.rule_name} at {r.construct_path}" for v in report.violations for r in v.violating_resources
         ]
-    return Synthesized(config, templates, files, names, protection, findings)
+    return Synthesized(config, templates, files, names, regions, protection, findings)
 
 
 @pytest.fixture(scope="session")

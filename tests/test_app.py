@@ -35,7 +35,10 @@ def dev_without_aws(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path
 def test_synthesis_needs_no_aws_environment(dev_without_aws):
     result, outdir = dev_without_aws
     assert result.returncode == 0, result.stderr[-3000:]
-    assert list(templates(outdir)) == ["devAuthD39E3ACC.template.json", "devCompute13FAA8E5.template.json", "devData58C5D5B6.template.json", "devNetwork06E556FF.template.json"]
+    assert list(templates(outdir)) == [
+        f"dev{tier}.template.json" for tier in ("AuthD39E3ACC", "Compute13FAA8E5", "Data58C5D5B6", "Edge102E14EE",
+                                               "EdgeGlobal84457B09", "FrontendBE10DBE4", "Network06E556FF")
+    ]
 
 
 def test_aws_variables_do_not_change_the_output(dev_without_aws, tmp_path):

@@ -12,6 +12,9 @@ from tests import conftest
 
 resources = partial(conftest.resources, tier="compute")
 one = partial(conftest.one, tier="compute")
+# The load balancer, its listeners and the origin secret live in the edge tier.
+edge_resources = partial(conftest.resources, tier="edge")
+edge_one = partial(conftest.one, tier="edge")
 
 FARGATE = ["dev", "staging", "prod", "dev-branch", "endpoints-only", "custom-jwt", "prod-cache", "domain-3az"]
 EC2 = ["ec2", "ec2-single"]
@@ -33,37 +36,39 @@ def test_only_api_and_websocket_paths_with_the_origin_secret_are_forwarded(synth
     rules = _listener_rules(synth)
     assert set(rules) == {"/api/*", "/ws,/ws/*"}
     (target_group_id, _), = resources(synth, "AWS::ElasticLoadBalancingV2::TargetGroup").items()
-    secret_id, _ = one(synth, "AWS::SecretsManager::Secret")
+    secret_id, _ = edge_one(synth, "AWS::SecretsManager::Secret")
     for rule in rules.values():
         header = next(c["HttpHeaderConfig"] for c in rule["Conditions"] if c["Field"] == "http-header")
         assert header["HttpHeaderName"] == "X-Origin-Verify"
-        # The value is a dynamic reference to the generated secret, never a literal.
-        assert header["Values"] == [{"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]}]
+        # The value is a dynamic reference to the edge tier's generated secret, never a literal.
+        (value,) = header["Values"]
+        assert value["Fn::Join"][1][0] == "{{resolve:secretsmanager:" and value["Fn::Join"][1][2] == ":SecretString:::}}"
+        assert value["Fn::Join"][1][1]["Fn::GetStackOutput"]["StackName"] == synth.stack_names["edge"]
+        assert f"Ref{secret_id}" in value["Fn::Join"][1][1]["Fn::GetStackOutput"]["OutputName"]
         assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": target_group_id}}]
     # Anything else is refused.
-    listeners = [r["Properties"] for r in resources(synth, "AWS::ElasticLoadBalancingV2::Listener").values()]
+    listeners = [r["Properties"] for r in edge_resources(synth, "AWS::ElasticLoadBalancingV2::Listener").values()]
     forwarding = [l for l in listeners if l["DefaultActions"][0]["Type"] != "redirect"]
     assert [l["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] for l in forwarding] == ["403"]
 
 
 def test_https_with_a_domain_and_http_only_without(synthesized):
-    plain = [r["Properties"] for r in resources(synthesized["dev"], "AWS::ElasticLoadBalancingV2::Listener").values()]
+    plain = [r["Properties"] for r in edge_resources(synthesized["dev"], "AWS::ElasticLoadBalancingV2::Listener").values()]
     assert [(l["Port"], l["Protocol"]) for l in plain] == [(80, "HTTP")]
     domain = synthesized["domain-3az"]
-    listeners = {r["Properties"]["Port"]: r["Properties"] for r in resources(domain, "AWS::ElasticLoadBalancingV2::Listener").values()}
+    listeners = {r["Properties"]["Port"]: r["Properties"] for r in edge_resources(domain, "AWS::ElasticLoadBalancingV2::Listener").values()}
     assert listeners[443]["Protocol"] == "HTTPS"
     assert listeners[443]["SslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
-    cert_id, cert = one(domain, "AWS::CertificateManager::Certificate")
+    cert_id, cert = edge_one(domain, "AWS::CertificateManager::Certificate")
     assert listeners[443]["Certificates"] == [{"CertificateArn": {"Ref": cert_id}}]
     assert cert["Properties"]["DomainName"] == "origin.staging.example.com"
     assert cert["Properties"]["ValidationMethod"] == "DNS"
     assert cert["Properties"]["DomainValidationOptions"][0]["HostedZoneId"] == "Z0123456789ABCDEFGHIJ"
     assert listeners[80]["DefaultActions"][0]["RedirectConfig"] == {"Port": "443", "Protocol": "HTTPS", "StatusCode": "HTTP_301"}
-    _, record = one(domain, "AWS::Route53::RecordSet")
-    assert record["Properties"]["Name"] == "origin.staging.example.com."
-    assert record["Properties"]["Type"] == "A" and "AliasTarget" in record["Properties"]
+    records = {(r["Properties"]["Name"], r["Properties"]["Type"]) for r in edge_resources(domain, "AWS::Route53::RecordSet").values()}
+    assert ("origin.staging.example.com.", "A") in records
     # The load balancer sits behind both CloudFront-only groups (443, and 80 to redirect).
-    _, alb = one(domain, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    _, alb = edge_one(domain, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     assert len(alb["Properties"]["SecurityGroups"]) == 2
     redirect_group = synthesized["domain-3az"].templates["network"]["Resources"]
     (group_id,) = [k for k, g in redirect_group.items() if k.startswith("SecurityGroupsLoadBalancerRedirect") and g["Type"] == "AWS::EC2::SecurityGroup"]
@@ -75,7 +80,7 @@ def test_https_with_a_domain_and_http_only_without(synthesized):
 @pytest.mark.parametrize("variant, deletion_protection", [("dev", "false"), ("staging", "false"), ("prod", "true"), ("ec2", "false")])
 def test_load_balancer_attributes(synthesized, variant, deletion_protection):
     synth = synthesized[variant]
-    _, alb = one(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    _, alb = edge_one(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     p = alb["Properties"]
     assert p["Scheme"] == "internet-facing"
     attributes = {a["Key"]: a["Value"] for a in p["LoadBalancerAttributes"]}
@@ -173,9 +178,9 @@ def test_release_runs_the_image_from_the_repository(synthesized):
 @pytest.mark.parametrize(
     "variant, secret_names",
     [
-        ("dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "UPLOADS_BUCKET"}),
-        ("custom-jwt", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "JWT_SECRET", "UPLOADS_BUCKET"}),
-        ("prod-cache", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_READER_HOST", "COGNITO_USER_POOL_ID",
+        ("dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "UPLOADS_BUCKET", "APP_ORIGINS"}),
+        ("custom-jwt", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "JWT_SECRET", "UPLOADS_BUCKET", "APP_ORIGINS"}),
+        ("prod-cache", {"APP_ORIGINS", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_READER_HOST", "COGNITO_USER_POOL_ID",
                         "COGNITO_CLIENT_ID", "UPLOADS_BUCKET", "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN"}),
     ],
 )

@@ -51,6 +51,8 @@ SECRETS = {
     "prod-cache": "prodDataDatabaseInstanceSecretBEE523B83fdaad7efa858a3daf9490cf0a702aeb",
     "ec2": "stagingDataDatabaseInstanceSecret2C3604B43fdaad7efa858a3daf9490cf0a702aeb",
     "ec2-single": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
+    "endpoints-only": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
+    "eu-domain": "stagingDataDatabaseInstanceSecret2C3604B43fdaad7efa858a3daf9490cf0a702aeb",
 }
 
 AUTH_STATEFUL = {
@@ -62,25 +64,45 @@ JWT_STATEFUL = {
     "JwtSigningSecret03381A2A": "AWS::SecretsManager::Secret",
 }
 
-COMPUTE_STATEFUL = {
-    "LoadBalancerOriginSecretKey3A769ADB": "AWS::KMS::Key",
-    "LoadBalancerOriginSecretE2DF0F44": "AWS::SecretsManager::Secret",
-    "ApiLogGroup1717FE17": "AWS::Logs::LogGroup",
-}
+COMPUTE_STATEFUL = {"ApiLogGroup1717FE17": "AWS::Logs::LogGroup"}
 FARGATE_STATEFUL = {"ApiRepositoryAADF3F12": "AWS::ECR::Repository"}
 ECS_EXEC_STATEFUL = {"ApiExecLogGroup73C3FD57": "AWS::Logs::LogGroup"}
 EC2_STATEFUL = {"ReleasesBucketEA8ED4CA": "AWS::S3::Bucket"}
 
+EDGE_GLOBAL_STATEFUL = {"LogsKeyA6AB43B2": "AWS::KMS::Key", "WebAclLogs68403EB9": "AWS::Logs::LogGroup"}
+EDGE_STATEFUL = {
+    "LoadBalancerOriginSecretKey3A769ADB": "AWS::KMS::Key",
+    "LoadBalancerOriginSecretE2DF0F44": "AWS::SecretsManager::Secret",
+}
+SPA_STATEFUL = {"SiteBucket978D4AEB": "AWS::S3::Bucket", "SiteUploaderLogsA64AECA9": "AWS::Logs::LogGroup"}
+AMPLIFY_STATEFUL = {"AmplifyAppCDC4D861": "AWS::Amplify::App", "AmplifySsrLogs3BF8A855": "AWS::Logs::LogGroup"}
+LOAD_BALANCER_ACL_STATEFUL = {"LoadBalancerWebAclLogs2072F920": "AWS::Logs::LogGroup"}
+# Amplify branches outside production: the basic-auth password.
+BASIC_AUTH_STATEFUL = {
+    "BranchBasicAuthKey55683134": "AWS::KMS::Key",
+    "BranchBasicAuthPassword84A6FBD3": "AWS::SecretsManager::Secret",
+}
+
 LOCKED_TYPES = {
+    "AWS::Amplify::App",
     "AWS::EC2::VPC", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket",
     "AWS::RDS::DBCluster", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool",
     "AWS::ElastiCache::ReplicationGroup", "AWS::ECR::Repository",
 }
 
 
-def locked(variant: str, tier: str, ecs_exec: bool) -> dict[str, str]:
+def locked(variant: str, tier: str, config) -> dict[str, str]:
     if tier == "network":
         return NETWORK_STATEFUL
+    amplify = config.edge.frontend == "amplify"
+    if tier == "edge-global":
+        return EDGE_GLOBAL_STATEFUL
+    if tier == "edge":
+        return (EDGE_STATEFUL | (AMPLIFY_STATEFUL if amplify else SPA_STATEFUL)
+                | (LOAD_BALANCER_ACL_STATEFUL if config.waf.load_balancer_acl else {}))
+    if tier == "frontend":
+        return BASIC_AUTH_STATEFUL if amplify and config.edge.amplify_basic_auth else {}
+    ecs_exec = config.compute.ecs_exec
     if tier == "compute":
         if variant.startswith("ec2"):
             return COMPUTE_STATEFUL | EC2_STATEFUL
@@ -98,11 +120,12 @@ def locked(variant: str, tier: str, ecs_exec: bool) -> dict[str, str]:
     return pins
 
 
-@pytest.mark.parametrize("tier", ["network", "data", "auth", "compute"])
-@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt", "prod-cache", "ec2", "ec2-single"])
+@pytest.mark.parametrize("tier", ["network", "data", "edge-global", "edge", "auth", "compute", "frontend"])
+@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt", "prod-cache", "ec2",
+                                     "ec2-single", "endpoints-only", "eu-domain"])
 def test_stateful_resources_keep_their_logical_ids(synthesized, variant, tier):
     resources = synthesized[variant].templates[tier]["Resources"]
-    pins = locked(variant, tier, synthesized[variant].config.compute.ecs_exec)
+    pins = locked(variant, tier, synthesized[variant].config)
     assert {k: resources[k]["Type"] for k in pins if k in resources} == pins
     # Every resource of a locked type is pinned: a new one must be added above.
     assert {k for k, r in resources.items() if r["Type"] in LOCKED_TYPES} <= set(pins)

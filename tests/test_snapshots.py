@@ -42,7 +42,7 @@ def snapshot_json(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-@pytest.mark.parametrize("tier", ["network", "data", "auth", "compute"])
+@pytest.mark.parametrize("tier", ["network", "data", "edge-global", "edge", "auth", "compute", "frontend"])
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_template(synthesized, variant, tier, snapshot_json):
     assert masked(synthesized[variant].templates[tier]) == snapshot_json

@@ -1,0 +1,137 @@
+"""AWS WAF web ACLs: the CloudFront one (us-east-1) and the optional one on the load balancer."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aws_cdk import ArnFormat, Names, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+# The AWS managed rule groups every web ACL gets, in evaluation order after the IP
+# reputation list and the rate rule. Bot Control (paid per request) is added last on request.
+IP_REPUTATION = "AWSManagedRulesAmazonIpReputationList"
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+)
+BOT_CONTROL = "AWSManagedRulesBotControlRuleSet"
+RATE_RULE = "RateLimitPerIp"
+# Request headers never written to the WAF log: they carry credentials.
+REDACTED_HEADERS = ("authorization", "cookie")
+
+
+class EdgeWebAcl(Construct):
+    """A WAF web ACL with, in this order: the Amazon IP reputation list, a per-IP rate limit
+    (429 when exceeded), the common, known-bad-inputs and SQL injection rule groups, and
+    optionally Bot Control. ``count_only`` turns every block into a count, for tuning.
+
+    ``acl_scope`` is "CLOUDFRONT" (the stack must be in us-east-1) or "REGIONAL". Matches
+    are logged to a CloudWatch log group (``aws-waf-logs-`` prefix, as WAF requires) with
+    ``log_retention``, encrypted with ``logs_key``, credentials redacted.
+
+    Exposes ``web_acl`` (its ``attr_arn`` goes to CloudFront or an association) and ``log_group``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        acl_scope: Literal["CLOUDFRONT", "REGIONAL"],
+        description: str,
+        rate_limit: int,
+        count_only: bool,
+        bot_control: bool,
+        log_retention: logs.RetentionDays,
+        logs_key: kms.IKey,
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        metric_prefix = Names.unique_id(self)[-40:]
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=f"{metric_prefix}-{name}"[:128], sampled_requests_enabled=True
+            )
+
+        def managed(name: str, priority: int, config: list | None = None) -> wafv2.CfnWebACL.RuleProperty:
+            return wafv2.CfnWebACL.RuleProperty(
+                name=name,
+                priority=priority,
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=name, managed_rule_group_configs=config
+                    )
+                ),
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(count={} if count_only else None,
+                                                                       none=None if count_only else {}),
+                visibility_config=visibility(name),
+            )
+
+        rate_rule = wafv2.CfnWebACL.RuleProperty(
+            name=RATE_RULE,
+            priority=1,
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=rate_limit, aggregate_key_type="IP", evaluation_window_sec=300
+                )
+            ),
+            action=wafv2.CfnWebACL.RuleActionProperty(count={})
+            if count_only
+            else wafv2.CfnWebACL.RuleActionProperty(
+                block=wafv2.CfnWebACL.BlockActionProperty(
+                    custom_response=wafv2.CfnWebACL.CustomResponseProperty(response_code=429)
+                )
+            ),
+            visibility_config=visibility(RATE_RULE),
+        )
+        rules = [managed(IP_REPUTATION, 0), rate_rule]
+        rules += [managed(name, priority) for priority, name in enumerate(MANAGED_RULE_GROUPS, start=2)]
+        if bot_control:
+            rules.append(managed(BOT_CONTROL, len(rules), [
+                wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
+                    aws_managed_rules_bot_control_rule_set=wafv2.CfnWebACL.AWSManagedRulesBotControlRuleSetProperty(
+                        inspection_level="COMMON"
+                    )
+                )
+            ]))
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope=acl_scope,
+            description=description,
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility("all"),
+            rules=rules,
+        )
+
+        # WAF writes only to log groups whose name starts with "aws-waf-logs-".
+        stack = Stack.of(self)
+        log_group_name = f"aws-waf-logs-{stack.stack_name}-{construct_id}"[:512]
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=log_group_name,
+            retention=log_retention,
+            encryption_key=logs_key,
+            removal_policy=removal_policy,
+        )
+        logging = wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            # WAF wants the log group ARN without the ":*" suffix CDK's attribute carries.
+            log_destination_configs=[
+                stack.format_arn(service="logs", resource="log-group", resource_name=log_group_name,
+                                 arn_format=ArnFormat.COLON_RESOURCE_NAME)
+            ],
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": header})
+                for header in REDACTED_HEADERS
+            ],
+        )
+        logging.node.add_dependency(self.log_group)

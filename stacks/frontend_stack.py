@@ -1,0 +1,91 @@
+"""Frontend tier: what changes with every frontend release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput
+from constructs import Construct
+
+from config.schema import EnvironmentConfig
+from infra_constructs.amplify_hosting import AmplifyBranch
+from infra_constructs.site_deployment import SiteDeployment
+from stacks.auth_stack import AuthStack
+from stacks.base import EnvironmentStack
+from stacks.edge_stack import EdgeStack
+from stacks.settings import stateful_removal
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FrontendStack(EnvironmentStack):
+    """Composes a ``SiteDeployment`` of ``edge.site_directory`` into the edge tier's site
+    bucket (SPA), or the environment's ``AmplifyBranch`` (Amplify). Both carry what the
+    frontend must know about its environment: the API's URL and the user pool's IDs
+    (``config.json`` next to index.html, or build-time ``NEXT_PUBLIC_*`` variables), which
+    is why this comes after the auth tier, and the edge tier before it.
+
+    Exposes ``deployment`` and ``branch`` (one of them None).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        edge: EdgeStack,
+        auth: AuthStack,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        settings = self._frontend_settings(edge, auth)
+        self.deployment: SiteDeployment | None = None
+        self.branch: AmplifyBranch | None = None
+        if edge.site is not None:
+            self.deployment = SiteDeployment(
+                self,
+                "Site",
+                directory=ROOT / config.edge.site_directory,
+                bucket=edge.site.bucket,
+                distribution=edge.distribution.distribution,
+                uploader=edge.site_uploader,
+                runtime_config=settings,
+            )
+        else:
+            assert edge.amplify is not None
+            self.branch = AmplifyBranch(
+                self,
+                "Branch",
+                app=edge.amplify,
+                branch_name=config.amplify_git_branch,
+                production=config.production,
+                environment={f"NEXT_PUBLIC_{_screaming(k)}": v for k, v in settings.items() if isinstance(v, str)},
+                basic_auth=config.edge.amplify_basic_auth,
+                domain_name=config.host_name,
+                removal_policy=stateful_removal(config),
+            )
+            if self.branch.basic_auth_secret is not None:
+                CfnOutput(self, "BasicAuthSecret", value=self.branch.basic_auth_secret.secret_name,
+                          description="Password of the site's basic auth (user 'preview')")
+            CfnOutput(self, "BranchUrl", value=self.branch.url)
+
+    @staticmethod
+    def _frontend_settings(edge: EdgeStack, auth: AuthStack) -> dict[str, str]:
+        """What the frontend needs at run time (SPA) or build time (Next.js)."""
+        region = auth.region
+        settings = {"region": region, "apiUrl": edge.api_url, "webSocketPath": "/ws", "authMode": "custom-jwt"}
+        if auth.user_pool is not None:
+            pool = auth.user_pool
+            settings |= {
+                "authMode": "cognito",
+                "userPoolId": pool.user_pool.user_pool_id,
+                "userPoolClientId": pool.client.user_pool_client_id,
+                "hostedUiDomain": f"{pool.domain.domain_name}.auth.{region}.amazoncognito.com",
+            }
+        return settings
+
+
+def _screaming(camel: str) -> str:
+    """``userPoolId`` -> ``USER_POOL_ID``."""
+    return "".join(f"_{c}" if c.isupper() else c for c in camel).upper()

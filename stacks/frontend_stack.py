@@ -39,7 +39,7 @@ class FrontendStack(EnvironmentStack):
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
-        settings = self._frontend_settings(edge, auth)
+        settings = self._frontend_settings(edge, auth, same_origin_api=edge.site is not None)
         self.deployment: SiteDeployment | None = None
         self.branch: AmplifyBranch | None = None
         if edge.site is not None:
@@ -71,10 +71,13 @@ class FrontendStack(EnvironmentStack):
             CfnOutput(self, "BranchUrl", value=self.branch.url)
 
     @staticmethod
-    def _frontend_settings(edge: EdgeStack, auth: AuthStack) -> dict[str, str]:
-        """What the frontend needs at run time (SPA) or build time (Next.js)."""
+    def _frontend_settings(edge: EdgeStack, auth: AuthStack, *, same_origin_api: bool) -> dict[str, str]:
+        """What the frontend needs at run time (SPA) or build time (Next.js). The SPA shares
+        its origin with the API (relative URL, whichever name it is reached by); a Next.js
+        site on Amplify calls the API's distribution."""
         region = auth.region
-        settings = {"region": region, "apiUrl": edge.api_url, "webSocketPath": "/ws", "authMode": "custom-jwt"}
+        settings = {"region": region, "apiUrl": "/api" if same_origin_api else edge.api_url, "webSocketPath": "/ws",
+                    "authMode": "custom-jwt"}
         if auth.user_pool is not None:
             pool = auth.user_pool
             settings |= {

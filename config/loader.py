@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 import re
 import typing
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from config.defaults import (
@@ -319,6 +320,7 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
     _validate_data(cfg, add)
     _validate_cache(cfg, add)
     _validate_auth(cfg, add)
+    _validate_edge(cfg, add)
 
     # Domain.
     dom = cfg.domain
@@ -543,6 +545,63 @@ def _validate_auth(cfg: EnvironmentConfig, add) -> None:
             add("auth.password_min_length", auth.password_min_length, "must be 8 to 99 characters", "use 12 or more")
     elif not 1 <= auth.jwt_secret_rotation_days <= 365:
         add("auth.jwt_secret_rotation_days", auth.jwt_secret_rotation_days, "must be 1 to 365 days", "use e.g. 90")
+
+
+# CloudFront's origin timeouts (seconds): up to 60 without a quota increase, 180 with one.
+CLOUDFRONT_MAX_ORIGIN_TIMEOUT = 180
+# AWS WAF's rate-based rule limits (requests per evaluation window).
+WAF_RATE_LIMIT_RANGE = (10, 2_000_000_000)
+UPLOADS_PATH_RE = re.compile(r"^/[a-z0-9][a-z0-9_-]*/\*$")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _validate_edge(cfg: EnvironmentConfig, add) -> None:
+    edge, waf = cfg.edge, cfg.waf
+    if edge.frontend == "spa":
+        site = PROJECT_ROOT / edge.site_directory
+        if not (site / "index.html").is_file():
+            add("edge.site_directory", edge.site_directory, f"has no index.html (looked in {site})",
+                "point it at the SPA's build output (e.g. 'frontend/dist'), relative to this project, or use 'frontend/placeholder'")
+    else:
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+/\S+", edge.amplify_repository):
+            add("edge.amplify_repository", edge.amplify_repository, "edge.frontend is 'amplify' but no HTTPS repository URL is set",
+                "set it to the frontend's Git repository, e.g. 'https://github.com/example/storefront'")
+        if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", edge.amplify_token_secret):
+            add("edge.amplify_token_secret", edge.amplify_token_secret,
+                "edge.frontend is 'amplify' but no Secrets Manager secret name is set for the repository token",
+                "create the secret by hand (aws secretsmanager create-secret --name webapp/amplify-github-token ...) and name it here")
+        if not cfg.production and not edge.amplify_basic_auth:
+            add("edge.amplify_basic_auth", False, "a non-production Amplify site must not be open to everyone",
+                "set edge.amplify_basic_auth to True (only production sites are public)")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,254}", cfg.amplify_git_branch):
+            add("edge.amplify_branch", cfg.amplify_git_branch, "is not a Git branch name Amplify accepts", "use e.g. 'main'")
+    if not edge.content_security_policy.strip() or any(c in edge.content_security_policy for c in "\r\n\""):
+        add("edge.content_security_policy", edge.content_security_policy, "must be one non-empty header line without quotes",
+            "write directives separated by '; ', e.g. \"default-src 'self'; frame-ancestors 'none'\"")
+    if edge.uploads_path:
+        if not UPLOADS_PATH_RE.match(edge.uploads_path):
+            add("edge.uploads_path", edge.uploads_path, "must be a CloudFront path pattern of one folder", "write it like '/uploads/*'")
+        elif edge.uploads_path in ("/api/*", "/ws/*"):
+            add("edge.uploads_path", edge.uploads_path, "is the API's path", "use another folder, e.g. '/uploads/*'")
+        if not cfg.storage.uploads_bucket:
+            add("edge.uploads_path", edge.uploads_path, "serves the uploads bucket, but storage.uploads_bucket is False",
+                "set storage.uploads_bucket to True or edge.uploads_path to ''")
+    idle = cfg.compute.idle_timeout_seconds
+    for name in ("origin_read_timeout_seconds", "origin_keepalive_timeout_seconds"):
+        value = getattr(edge, name)
+        if not 1 <= value <= CLOUDFRONT_MAX_ORIGIN_TIMEOUT:
+            add(f"edge.{name}", value, f"CloudFront allows 1 to {CLOUDFRONT_MAX_ORIGIN_TIMEOUT} seconds (above 60 with a quota increase)",
+                "use e.g. 60")
+    if edge.origin_keepalive_timeout_seconds >= idle:
+        add("edge.origin_keepalive_timeout_seconds", edge.origin_keepalive_timeout_seconds,
+            f"must be below compute.idle_timeout_seconds ({idle}), or CloudFront reuses connections the load balancer has closed (502s)",
+            f"lower it below {idle} or raise compute.idle_timeout_seconds")
+    low, high = WAF_RATE_LIMIT_RANGE
+    if not low <= waf.rate_limit <= high:
+        add("waf.rate_limit", waf.rate_limit, f"AWS WAF accepts {low} to {high} requests per 5 minutes", "use e.g. 2000")
+    if cfg.production and waf.mode == "count":
+        add("waf.mode", waf.mode, "a production web ACL that only counts blocks nothing",
+            "tune in staging with 'count', then use 'block' in production")
 
 
 def domain_prefix(cfg: EnvironmentConfig) -> str:

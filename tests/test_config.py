@@ -455,3 +455,78 @@ def test_xray_sidecar_without_egress_cannot_be_pulled():
 def test_placeholder_image_must_be_an_image_reference():
     message = one_problem("dev", {"compute": {"placeholder_image": "node 22"}})
     assert_names(message, "dev", "compute.placeholder_image", "not a container image reference")
+
+
+# ---------------------------------------------------------------- edge
+
+AMPLIFY_EDGE = {"frontend": "amplify", "amplify_repository": "https://github.com/example/storefront",
+                "amplify_token_secret": "webapp/amplify-github-token"}
+
+
+def test_reference_environments_default_to_the_spa_with_per_environment_waf_limits():
+    limits = {c.env_name: (c.edge.frontend, c.waf.rate_limit, c.waf.mode, c.edge.price_class) for c in load()}
+    assert limits == {"dev": ("spa", 500, "block", "100"), "staging": ("spa", 1000, "block", "100"), "prod": ("spa", 2000, "block", "all")}
+
+
+def test_site_directory_needs_an_index():
+    message = one_problem("dev", {"edge": {"site_directory": "frontend/does-not-exist"}})
+    assert_names(message, "dev", "edge.site_directory", "has no index.html")
+
+
+def test_amplify_needs_a_repository():
+    message = one_problem("dev", {"edge": {**AMPLIFY_EDGE, "amplify_repository": ""}})
+    assert_names(message, "dev", "edge.amplify_repository", "no HTTPS repository URL")
+
+
+def test_amplify_needs_the_token_secret_name():
+    message = one_problem("dev", {"edge": {**AMPLIFY_EDGE, "amplify_token_secret": ""}})
+    assert_names(message, "dev", "edge.amplify_token_secret", "no Secrets Manager secret name")
+
+
+def test_non_production_amplify_site_is_password_protected():
+    message = one_problem("staging", {"edge": {**AMPLIFY_EDGE, "amplify_basic_auth": False}})
+    assert_names(message, "staging", "edge.amplify_basic_auth", "must not be open to everyone")
+    # Production may be public.
+    (prod,) = load(env="prod", overrides={"prod": {"edge": {**AMPLIFY_EDGE, "amplify_basic_auth": False}}})
+    assert prod.edge.amplify_basic_auth is False
+
+
+def test_amplify_branch_must_be_a_git_branch_name():
+    message = one_problem("dev", {"edge": {**AMPLIFY_EDGE, "amplify_branch": "-bad branch"}})
+    assert_names(message, "dev", "edge.amplify_branch", "not a Git branch name")
+
+
+def test_content_security_policy_is_one_header_line():
+    message = one_problem("dev", {"edge": {"content_security_policy": "default-src 'self';\nscript-src 'self'"}})
+    assert_names(message, "dev", "edge.content_security_policy", "one non-empty header line")
+
+
+@pytest.mark.parametrize("path, fragment", [("uploads", "one folder"), ("/api/*", "the API's path")])
+def test_uploads_path_is_one_folder_pattern(path, fragment):
+    message = one_problem("dev", {"edge": {"uploads_path": path}})
+    assert_names(message, "dev", "edge.uploads_path", fragment)
+
+
+def test_uploads_path_needs_the_uploads_bucket():
+    message = one_problem("dev", {"edge": {"uploads_path": "/uploads/*"}, "storage": {"uploads_bucket": False}})
+    assert_names(message, "dev", "edge.uploads_path", "storage.uploads_bucket is False")
+
+
+def test_origin_timeouts_within_cloudfront_limits():
+    message = one_problem("dev", {"edge": {"origin_read_timeout_seconds": 0}})
+    assert_names(message, "dev", "edge.origin_read_timeout_seconds", "CloudFront allows 1 to 180")
+
+
+def test_keepalive_must_stay_below_the_load_balancer_idle_timeout():
+    message = one_problem("dev", {"compute": {"idle_timeout_seconds": 60}})
+    assert_names(message, "dev", "edge.origin_keepalive_timeout_seconds", "below compute.idle_timeout_seconds (60)", "502")
+
+
+def test_waf_rate_limit_within_aws_limits():
+    message = one_problem("dev", {"waf": {"rate_limit": 5}})
+    assert_names(message, "dev", "waf.rate_limit", "10 to 2000000000")
+
+
+def test_production_waf_must_block():
+    message = one_problem("prod", {"waf": {"mode": "count"}})
+    assert_names(message, "prod", "waf.mode", "blocks nothing")

@@ -16,6 +16,16 @@ from stacks.settings import retention, stateful_removal
 CLOUDFRONT_REGION = "us-east-1"
 
 
+def web_acl_settings(config: EnvironmentConfig) -> dict:
+    """The environment's WAF settings, shared by the CloudFront and the load balancer web ACL."""
+    return {
+        "rate_limit": config.waf.rate_limit,
+        "count_only": config.waf.mode == "count",
+        "log_retention": retention(config.log_retention_days),
+        "removal_policy": stateful_removal(config),
+    }
+
+
 class EdgeGlobalStack(EnvironmentStack):
     """Composes the CloudFront-scope ``EdgeWebAcl`` (with its own log key: log groups are
     encrypted with a key of their region) and, with a domain, the DNS-validated ACM
@@ -36,12 +46,9 @@ class EdgeGlobalStack(EnvironmentStack):
             "WebAcl",
             acl_scope="CLOUDFRONT",
             description=f"{config.app_name} {config.qualified_name}: CloudFront",
-            rate_limit=config.waf.rate_limit,
-            count_only=config.waf.mode == "count",
             bot_control=config.waf.bot_control,
-            log_retention=retention(config.log_retention_days),
             logs_key=self.logs_key,
-            removal_policy=removal,
+            **web_acl_settings(config),
         )
         self.certificate: acm.Certificate | None = None
         if config.distribution_host_name:

@@ -23,7 +23,7 @@ from infra_constructs.site_deployment import SiteUploader
 from infra_constructs.web_acl import EdgeWebAcl
 from stacks.base import EnvironmentStack
 from stacks.data_stack import DataStack
-from stacks.edge_global_stack import EdgeGlobalStack
+from stacks.edge_global_stack import EdgeGlobalStack, web_acl_settings
 from stacks.network_stack import NetworkStack
 from stacks.settings import retention, stateful_removal
 
@@ -108,12 +108,9 @@ class EdgeStack(EnvironmentStack):
                 "LoadBalancerWebAcl",
                 acl_scope="REGIONAL",
                 description=f"{config.app_name} {config.qualified_name}: load balancer",
-                rate_limit=config.waf.rate_limit,
-                count_only=config.waf.mode == "count",
                 bot_control=False,  # CloudFront's web ACL already filters bots before the load balancer
-                log_retention=log_retention,
                 logs_key=net.logs_key,
-                removal_policy=removal,
+                **web_acl_settings(config),
             )
             wafv2.CfnWebACLAssociation(
                 self,

@@ -52,6 +52,7 @@ class WebLoadBalancer(Construct):
     With ``certificate`` the listener is HTTPS on 443 (current TLS policy) and port 80
     redirects to it; without one (no domain) it is plain HTTP on 80, which CloudFront
     reaches over AWS's network. Access logs go to ``access_logs`` under ``log_prefix``.
+    ``regional_web_acl``: the caller associates a regional web ACL as well.
 
     Exposes ``load_balancer``, ``listener``, ``origin_secret`` and ``origin`` (OriginSettings).
     """
@@ -68,6 +69,7 @@ class WebLoadBalancer(Construct):
         origin_domain_name: str | None,
         idle_timeout: Duration,
         deletion_protection: bool,
+        regional_web_acl: bool,
         access_logs: s3.IBucket,
         log_prefix: str,
         removal_policy: RemovalPolicy,
@@ -100,10 +102,11 @@ class WebLoadBalancer(Construct):
         for group in security_groups[1:]:
             self.load_balancer.add_security_group(group)
         self.load_balancer.log_access_logs(access_logs, log_prefix)
-        acknowledge(self.load_balancer, {
-            rule: "Reachable from CloudFront only: the security group admits the origin-facing prefix list, and WAF sits on the CloudFront distribution (edge tier) in front of it."
-            for rule in ("NIST.800.53.R5-ALBWAFEnabled", "PCI.DSS.321-ALBWAFEnabled")
-        })
+        if not regional_web_acl:
+            acknowledge(self.load_balancer, {
+                rule: "Reachable from CloudFront only: the security group admits the origin-facing prefix list, and WAF sits on the CloudFront distribution (edge tier) in front of it."
+                for rule in ("NIST.800.53.R5-ALBWAFEnabled", "PCI.DSS.321-ALBWAFEnabled")
+            })
 
         if not deletion_protection:
             acknowledge(self.load_balancer, {

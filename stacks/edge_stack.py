@@ -94,6 +94,7 @@ class EdgeStack(EnvironmentStack):
             origin_domain_name=origin_name,
             idle_timeout=Duration.seconds(compute.idle_timeout_seconds),
             deletion_protection=config.production,
+            regional_web_acl=config.waf.load_balancer_acl,
             access_logs=data.access_logs.bucket,
             log_prefix="load-balancer",
             removal_policy=removal,

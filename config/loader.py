@@ -555,10 +555,15 @@ UPLOADS_PATH_RE = re.compile(r"^/[a-z0-9][a-z0-9_-]*/\*$")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def site_path(cfg: EnvironmentConfig) -> Path:
+    """The SPA folder uploaded on deploy: ``edge.site_directory`` relative to this project."""
+    return PROJECT_ROOT / cfg.edge.site_directory
+
+
 def _validate_edge(cfg: EnvironmentConfig, add) -> None:
     edge, waf = cfg.edge, cfg.waf
     if edge.frontend == "spa":
-        site = PROJECT_ROOT / edge.site_directory
+        site = site_path(cfg)
         if not (site / "index.html").is_file():
             add("edge.site_directory", edge.site_directory, f"has no index.html (looked in {site})",
                 "point it at the SPA's build output (e.g. 'frontend/dist'), relative to this project, or use 'frontend/placeholder'")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from aws_cdk import aws_certificatemanager as acm
-from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
 from infra_constructs.log_keys import logs_key
 from infra_constructs.web_acl import EdgeWebAcl
 from stacks.base import EnvironmentStack
-from stacks.settings import retention, stateful_removal
+from stacks.settings import configured_zone, retention, stateful_removal
 
 # CloudFront reads certificates and web ACLs from this region only.
 CLOUDFRONT_REGION = "us-east-1"
@@ -52,12 +51,9 @@ class EdgeGlobalStack(EnvironmentStack):
         )
         self.certificate: acm.Certificate | None = None
         if config.distribution_host_name:
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=config.domain.hosted_zone_id, zone_name=config.domain.hosted_zone_name
-            )
             self.certificate = acm.Certificate(
                 self,
                 "Certificate",
                 domain_name=config.distribution_host_name,
-                validation=acm.CertificateValidation.from_dns(zone),
+                validation=acm.CertificateValidation.from_dns(configured_zone(self, config)),
             )

@@ -25,7 +25,7 @@ from stacks.base import EnvironmentStack
 from stacks.data_stack import DataStack
 from stacks.edge_global_stack import EdgeGlobalStack, web_acl_settings
 from stacks.network_stack import NetworkStack
-from stacks.settings import retention, stateful_removal
+from stacks.settings import configured_zone, retention, stateful_removal
 
 ROOT = Path(__file__).resolve().parent.parent
 AMPLIFY_BUILD_SPEC = ROOT / "frontend" / "amplify.yml"
@@ -75,9 +75,7 @@ class EdgeStack(EnvironmentStack):
         zone = None
         origin_certificate, origin_name = None, None
         if config.host_name:
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=config.domain.hosted_zone_id, zone_name=config.domain.hosted_zone_name
-            )
+            zone = configured_zone(self, config)
             origin_name = f"origin.{config.host_name}"
             origin_certificate = acm.Certificate(self, "OriginCertificate", domain_name=origin_name,
                                                  validation=acm.CertificateValidation.from_dns(zone))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import CfnOutput
 from constructs import Construct
 
+from config.loader import site_path
 from config.schema import EnvironmentConfig
 from infra_constructs.amplify_hosting import AmplifyBranch
 from infra_constructs.site_deployment import SiteDeployment
@@ -14,8 +13,6 @@ from stacks.auth_stack import AuthStack
 from stacks.base import EnvironmentStack
 from stacks.edge_stack import EdgeStack
 from stacks.settings import stateful_removal
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class FrontendStack(EnvironmentStack):
@@ -46,7 +43,7 @@ class FrontendStack(EnvironmentStack):
             self.deployment = SiteDeployment(
                 self,
                 "Site",
-                directory=ROOT / config.edge.site_directory,
+                directory=site_path(config),
                 bucket=edge.site.bucket,
                 distribution=edge.distribution.distribution,
                 uploader=edge.site_uploader,

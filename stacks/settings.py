@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_route53 as route53
+from constructs import Construct
 from aws_cdk import aws_logs as logs
 
 from config.schema import EnvironmentConfig
@@ -53,3 +55,10 @@ def database_removal(cfg: EnvironmentConfig) -> RemovalPolicy:
 def edge_path_prefix(path_pattern: str) -> str:
     """The S3 key prefix a CloudFront path pattern serves: "/uploads/*" -> "uploads/"."""
     return path_pattern.lstrip("/").removesuffix("*")
+
+
+def configured_zone(scope: Construct, cfg: EnvironmentConfig) -> route53.IHostedZone:
+    """The Route 53 zone of ``domain`` (validated to be set when a domain is), as ``Zone`` in ``scope``."""
+    return route53.HostedZone.from_hosted_zone_attributes(
+        scope, "Zone", hosted_zone_id=cfg.domain.hosted_zone_id, zone_name=cfg.domain.hosted_zone_name
+    )

@@ -327,7 +327,7 @@ def test_regional_web_acl_on_the_load_balancer_only_where_configured(synthesized
 
 
 def _deployments(synth) -> dict[str, dict]:
-    return {k: r for k, r in frontend_resources(synth, "Custom::CDKBucketDeployment").items()}
+    return frontend_resources(synth, "Custom::CDKBucketDeployment")
 
 
 @pytest.mark.parametrize("variant", SPA)

@@ -146,6 +146,33 @@ DEFAULTS: dict = {
         "load_balancer_acl": False,
     },
     "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
+    "observability": {
+        "critical_emails": [],
+        "warning_emails": [],
+        "branch_emails": [],
+        # BankApp's alarm list: ECS CPU > 90 % and memory > 80 % for 5 minutes, RDS CPU > 85 %
+        # for 5 minutes, free storage < 10 %, 5xx > 10 in a minute, p99 > 2 s, failed health checks.
+        "service_cpu_percent": 90,
+        "service_memory_percent": 80,
+        "service_alarm_minutes": 5,
+        "database_cpu_percent": 85,
+        "database_free_storage_percent": 10,
+        "database_connections_percent": 80,
+        "database_max_connections": 0,
+        "replica_lag_seconds": 60,
+        "load_balancer_5xx_per_minute": 10,
+        "p99_latency_ms": 2000,
+        "unhealthy_host_minutes": 2,
+        "cdn_5xx_rate_percent": 5,
+        # Four times the rate limit's worth of one client: more than one abuser, or a rule gone wrong.
+        "waf_blocked_requests_per_5_minutes": 8000,
+        "cdn_additional_metrics": False,
+        "monthly_budget_usd": 0,
+        "cloudtrail": True,
+        "trail_retention_days": 365,
+    },
+    "off_hours": {"enabled": False, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
+    "application_topics": [],
 }
 
 # Applied on top of the parent environment for a short-lived branch environment
@@ -160,6 +187,8 @@ BRANCH_OVERRIDES: dict = {
     "log_retention_days": 3,
     # Interruptible capacity is fine for a preview; one task is enough.
     "compute": {"fargate_spot": True, "min_count": 1, "max_count": 2},
+    # The long-lived environment's trail already records the account; a preview's budget is its own.
+    "observability": {"cloudtrail": False, "cdn_additional_metrics": False, "monthly_budget_usd": 50},
 }
 
 # CloudFront origin-facing managed prefix lists (com.amazonaws.global.cloudfront.origin-facing)

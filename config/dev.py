@@ -24,6 +24,10 @@ SETTINGS: dict = {
     # Amplify builds the integration branch; a handful of developers stay far below 500 per 5 min.
     "edge": {"amplify_branch": "develop"},
     "waf": {"rate_limit": 500},
+    # No one is paged for dev (the dashboard shows its alarms); the budget is BankApp's ~$90 with room.
+    "observability": {"monthly_budget_usd": 150, "trail_retention_days": 90},
+    # BankApp: "scale down during off-peak hours". Branch environments inherit it.
+    "off_hours": {"enabled": True, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
     "auth": {
         # The Vite dev server, so developers can sign in to dev from their laptop.
         "callback_urls": ["http://localhost:5173/"],

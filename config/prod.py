@@ -32,4 +32,12 @@ SETTINGS: dict = {
     # Every edge location (users are not only in North America and Europe); the site is public.
     "edge": {"price_class": "all", "amplify_branch": "main", "amplify_basic_auth": False},
     "waf": {"rate_limit": 2000},
+    # Placeholder addresses: replace with the team's own (README: Operations).
+    "observability": {
+        "critical_emails": ["oncall@example.com"],
+        "warning_emails": ["platform-team@example.com"],
+        # BankApp states ~$580 a month.
+        "monthly_budget_usd": 800,
+        "cdn_additional_metrics": True,
+    },
 }

@@ -276,6 +276,70 @@ class WafConfig:
 
 
 @dataclass(frozen=True)
+class ObservabilityConfig:
+    # Who is told about alarms: critical alarms page (someone acts now), warnings inform
+    # (someone looks during working hours). Email addresses; each confirms its subscription once.
+    critical_emails: tuple[str, ...]
+    warning_emails: tuple[str, ...]
+    # A branch environment's alarms (both severities) go to these addresses only; none by default.
+    branch_emails: tuple[str, ...]
+    # Alarm thresholds (BankApp's list; "for N minutes" is N one-minute periods in a row).
+    service_cpu_percent: int
+    service_memory_percent: int
+    service_alarm_minutes: int
+    database_cpu_percent: int
+    database_free_storage_percent: int
+    # Connections as a percentage of the database's connection limit: ``database_max_connections``,
+    # or (0) PostgreSQL's default for the instance class's memory (LEAST(memory/9531392, 5000)).
+    database_connections_percent: int
+    database_max_connections: int
+    # Read replica lag (environments with a replica).
+    replica_lag_seconds: int
+    # Load balancer 5xx responses (its own and the targets') in one minute.
+    load_balancer_5xx_per_minute: int
+    # 99th percentile of the targets' response time.
+    p99_latency_ms: int
+    # Minutes in a row with an unhealthy target before the warning.
+    unhealthy_host_minutes: int
+    # CloudFront 5xx error rate (percent of requests) over 5 minutes.
+    cdn_5xx_rate_percent: int
+    # Requests the web ACL blocked in 5 minutes that count as a spike (an attack or a bad rule).
+    waf_blocked_requests_per_5_minutes: int
+    # CloudFront's additional metrics (cache hit rate, origin latency, error codes), paid per
+    # distribution; the dashboard's cache-hit widget needs them.
+    cdn_additional_metrics: bool
+    # Monthly AWS Budgets cost budget in USD for this environment's resources (by its tags;
+    # the cost allocation tags must be activated once, README); 0 = no budget.
+    monthly_budget_usd: int
+    # A multi-region CloudTrail trail of this environment (off in branch environments).
+    cloudtrail: bool
+    # Days the trail's log files are kept in S3 (moved to Glacier after 90 days when longer).
+    trail_retention_days: int
+
+
+@dataclass(frozen=True)
+class OffHoursConfig:
+    # Dev cost control (BankApp: "scale down during off-peak hours"): outside working hours the
+    # service scales to zero and the database stops. Not allowed in production.
+    enabled: bool
+    # Working days and hours in ``timezone`` (an IANA name): resources start at ``start_at`` and
+    # stop at ``stop_at`` ("HH:MM") on ``days`` ("MON-FRI", or e.g. "MON,WED,FRI").
+    days: str
+    start_at: str
+    stop_at: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class ApplicationTopicConfig:
+    # Topic name within the environment ("stock-alerts" -> SNS topic <app>-<env>-stock-alerts);
+    # the application reads its ARN from the setting STOCK_ALERTS_TOPIC_ARN and may publish to it.
+    name: str
+    # Email addresses subscribed to it (each confirms once).
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RecoveryObjectives:
     # Recovery time and point objectives in minutes (documented, and checked against backups).
     rto_minutes: int
@@ -315,6 +379,10 @@ class EnvironmentConfig:
     storage: StorageConfig
     cache: CacheConfig
     auth: AuthConfig
+    observability: ObservabilityConfig
+    off_hours: OffHoursConfig
+    # SNS topics the application publishes to (StockPilot: stock alerts, order notifications).
+    application_topics: tuple[ApplicationTopicConfig, ...]
     # Branch of a short-lived environment: the raw name and its sanitized slug
     # ("" for the long-lived environments). Set by the loader, not in config files.
     branch: str = ""
@@ -349,6 +417,14 @@ class EnvironmentConfig:
         if not self.host_name:
             return ""
         return self.host_name if self.edge.frontend == "spa" else f"api.{self.host_name}"
+
+    def alarm_emails(self, severity: str) -> tuple[str, ...]:
+        """Subscribers of the ``critical`` or ``warning`` alarm topic: ``observability.branch_emails``
+        in a branch environment, otherwise the severity's own list."""
+        obs = self.observability
+        if self.is_branch:
+            return obs.branch_emails
+        return obs.critical_emails if severity == "critical" else obs.warning_emails
 
     def stack_name(self, tier: str) -> str:
         return f"{self.app_name}-{self.qualified_name}-{tier}"

@@ -24,4 +24,12 @@ SETTINGS: dict = {
     "recovery": {"rto_minutes": 120, "rpo_minutes": 60},
     "edge": {"amplify_branch": "staging"},
     "waf": {"rate_limit": 1000},
+    # Placeholder addresses: replace with the team's own (README: Operations).
+    "observability": {
+        "critical_emails": ["oncall@example.com"],
+        "warning_emails": ["platform-team@example.com"],
+        # BankApp states ~$160 a month.
+        "monthly_budget_usd": 250,
+        "cdn_additional_metrics": True,
+    },
 }

@@ -216,7 +216,8 @@ cat > /etc/nginx/conf.d/webapp.conf <<'WEBAPP_NGINX'
 {nginx.rstrip()}
 WEBAPP_NGINX
 
-# CloudWatch agent: the app's and Nginx's logs to the API log group, memory and disk metrics.
+# CloudWatch agent: the app's and Nginx's logs to the API log group, memory and disk metrics
+# (also per Auto Scaling group: the memory alarm reads that aggregate).
 cat > /opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<'WEBAPP_CWAGENT'
 {{
   "logs": {{"logs_collected": {{"files": {{"collect_list": [
@@ -225,6 +226,7 @@ cat > /opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json <<'WEBAP
     {{"file_path": "/var/log/nginx/error.log", "log_group_name": "{log_group_name}", "log_stream_name": "{{instance_id}}/nginx-error"}}
   ]}}}}}},
   "metrics": {{"namespace": "CWAgent", "append_dimensions": {{"AutoScalingGroupName": "${{aws:AutoScalingGroupName}}"}},
+    "aggregation_dimensions": [["AutoScalingGroupName"]],
     "metrics_collected": {{"mem": {{"measurement": ["mem_used_percent"]}}, "disk": {{"measurement": ["used_percent"], "resources": ["/"]}}}}}}
 }}
 WEBAPP_CWAGENT

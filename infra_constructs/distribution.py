@@ -47,7 +47,8 @@ class WebDistribution(Construct):
 
     Origin timeouts: ``read_timeout`` and ``keepalive_timeout`` must stay below the load
     balancer's idle timeout (validated in config) so CloudFront never reuses a connection
-    the load balancer has closed.
+    the load balancer has closed. ``additional_metrics`` subscribes to CloudFront's paid
+    additional metrics (cache hit rate, origin latency, per-status error rates).
 
     Exposes ``distribution``, ``api_origin``, ``headers`` and ``domain_name`` (the custom
     name, or CloudFront's own).
@@ -72,6 +73,7 @@ class WebDistribution(Construct):
         keepalive_timeout: Duration,
         access_logs: s3.IBucket,
         log_prefix: str,
+        additional_metrics: bool,
     ) -> None:
         super().__init__(scope, construct_id)
         self.headers = cloudfront.ResponseHeadersPolicy(
@@ -189,6 +191,18 @@ class WebDistribution(Construct):
             log_file_prefix=log_prefix,
         )
         self.domain_name = domain_name or self.distribution.distribution_domain_name
+        if additional_metrics:
+            # Cache hit rate, origin latency and error rates by status code (paid per distribution).
+            cloudfront.CfnMonitoringSubscription(
+                self,
+                "AdditionalMetrics",
+                distribution_id=self.distribution.distribution_id,
+                monitoring_subscription=cloudfront.CfnMonitoringSubscription.MonitoringSubscriptionProperty(
+                    realtime_metrics_subscription_config=cloudfront.CfnMonitoringSubscription.RealtimeMetricsSubscriptionConfigProperty(
+                        realtime_metrics_subscription_status="Enabled"
+                    )
+                ),
+            )
         acknowledge(self.distribution, {
             "AwsSolutions-CFR1": "The application serves users in every country; there is no geographic restriction to enforce (WAF's rate and IP-reputation rules apply everywhere).",
         })

@@ -196,6 +196,9 @@ class Ec2Api(Construct):
                 wait_on_resource_signals=True,
             ),
             default_instance_warmup=Duration.minutes(3),
+            # Desired and in-service counts for the capacity alarm (group metrics are free).
+            group_metrics=[autoscaling.GroupMetrics(autoscaling.GroupMetric.DESIRED_CAPACITY,
+                                                    autoscaling.GroupMetric.IN_SERVICE_INSTANCES)],
         )
         # Instances call AWS at boot: the role's policy must be attached before the first launch.
         self.group.node.add_dependency(policy)

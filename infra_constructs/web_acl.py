@@ -33,7 +33,8 @@ class EdgeWebAcl(Construct):
     are logged to a CloudWatch log group (``aws-waf-logs-`` prefix, as WAF requires) with
     ``log_retention``, encrypted with ``logs_key``, credentials redacted.
 
-    Exposes ``web_acl`` (its ``attr_arn`` goes to CloudFront or an association) and ``log_group``.
+    Exposes ``web_acl`` (its ``attr_arn`` goes to CloudFront or an association), ``metric_name``
+    (the ACL's CloudWatch dimension, also its name) and ``log_group``.
     """
 
     def __init__(
@@ -99,9 +100,13 @@ class EdgeWebAcl(Construct):
                     )
                 )
             ]))
+        # CloudWatch's WebACL dimension: named like its metric, so either reading of that
+        # dimension (name or metric name) finds the same metrics.
+        self.metric_name = visibility("all").metric_name
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",
+            name=self.metric_name,
             scope=acl_scope,
             description=description,
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),

@@ -15,13 +15,14 @@ from infra_constructs.app_settings import ApplicationSettings, SecretField
 from infra_constructs.buckets import PrivateBucket
 from infra_constructs.container_service import FargateApi
 from infra_constructs.instances import Ec2Api, SsmBastion
+from infra_constructs.off_hours import scale_group_off_hours, scale_service_off_hours
 from infra_constructs.security_groups import immutable_view
 from stacks.auth_stack import AuthStack
 from stacks.base import EnvironmentStack
 from stacks.data_stack import DataStack
 from stacks.edge_stack import EdgeStack
 from stacks.network_stack import NetworkStack
-from stacks.settings import retention, stateful_removal
+from stacks.settings import retention, stateful_removal, working_hours
 
 PLACEHOLDER_SCRIPT = (Path(__file__).resolve().parent.parent / "placeholder" / "server.js").read_text()
 
@@ -29,7 +30,7 @@ PLACEHOLDER_SCRIPT = (Path(__file__).resolve().parent.parent / "placeholder" / "
 class ComputeStack(EnvironmentStack):
     """Composes ``ApplicationSettings`` and either ``FargateApi`` or ``Ec2Api``
     (``compute.kind``) behind the edge tier's load balancer, plus ``SsmBastion`` when
-    ``compute.bastion`` is set. The API's target group and listener rules live here, with
+    ``compute.bastion`` is set, and off-hours scaling with ``off_hours.enabled``. The API's target group and listener rules live here, with
     the service they send traffic to.
 
     Exposes ``load_balancer`` (the edge tier's), ``settings``, ``api`` (FargateApi or
@@ -66,8 +67,9 @@ class ComputeStack(EnvironmentStack):
             values=self._setting_values(data, auth, edge),
             secrets=self._secret_fields(data, auth),
         )
-        # What the application itself may do: the data tier's policy on the uploads, nothing else.
-        app_policies = [data.uploads_access] if data.uploads_access is not None else []
+        # What the application itself may do: the data tier's policies on the uploads and the
+        # application topics, nothing else.
+        app_policies = [p for p in (data.uploads_access, data.topics and data.topics.publish_policy) if p is not None]
         environment = {"APP_ENV": config.qualified_name}
         app_group = immutable_view(self, "ApplicationSecurityGroup", groups.application)
         common = {
@@ -146,6 +148,15 @@ class ComputeStack(EnvironmentStack):
                       description="Upload releases/<release>.tar.gz here; deploy one with -c release=<release>")
             CfnOutput(self, "AutoScalingGroupName", value=self.api.group.auto_scaling_group_name)
 
+        # Dev cost control: no tasks or instances outside working hours (the data tier stops the database).
+        hours = working_hours(config)
+        if hours is not None:
+            off_hours = {"hours": hours, "min_count": compute.min_count, "max_count": compute.max_count}
+            if isinstance(self.api, FargateApi):
+                scale_service_off_hours(self.api.scaling, **off_hours)
+            else:
+                scale_group_off_hours(self.api.group, **off_hours)
+
         self.bastion: SsmBastion | None = None
         if compute.bastion:
             self.bastion = SsmBastion(
@@ -172,6 +183,8 @@ class ComputeStack(EnvironmentStack):
         if auth.user_pool is not None:
             values["COGNITO_USER_POOL_ID"] = auth.user_pool.user_pool.user_pool_id
             values["COGNITO_CLIENT_ID"] = auth.user_pool.client.user_pool_client_id
+        if data.topics is not None:
+            values.update(data.topics.settings)
         if data.cache is not None:
             values["REDIS_HOST"] = data.cache.replication_group.attr_primary_end_point_address
             values["REDIS_PORT"] = data.cache.replication_group.attr_primary_end_point_port

@@ -7,26 +7,38 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
+from infra_constructs.application_topics import ApplicationTopics
 from infra_constructs.buckets import AccessLogBucket, PrivateBucket
 from infra_constructs.cache import RedisCache
 from infra_constructs.compliance import acknowledge
 from infra_constructs.database import PostgresDatabase
 from infra_constructs.migrations import SchemaMigrations
+from infra_constructs.off_hours import DatabaseOffHours
 from infra_constructs.security_groups import immutable_view
 from stacks.base import EnvironmentStack
 from stacks.network_stack import NetworkStack
-from stacks.settings import REDIS_PORT, database_removal, edge_path_prefix, retention, stateful_removal
+from stacks.settings import (
+    REDIS_PORT,
+    database_removal,
+    edge_path_prefix,
+    name_prefix,
+    retention,
+    stateful_removal,
+    working_hours,
+)
 
 
 class DataStack(EnvironmentStack):
     """Composes ``PostgresDatabase``, ``SchemaMigrations`` (when the profile applies
     this project's migrations), ``AccessLogBucket`` and the uploads ``PrivateBucket``.
 
-    With ``cache.enabled``, also ``RedisCache``.
+    With ``cache.enabled``, also ``RedisCache``; with ``application_topics``, ``ApplicationTopics``
+    (here, before compute: the application needs their ARNs and the permission to publish);
+    with ``off_hours.enabled``, ``DatabaseOffHours``.
 
     Exposes ``database``, ``migrations`` (or None), ``access_logs``, ``uploads`` and
-    ``uploads_access`` (the application's policy on it; both None without uploads) and
-    ``cache`` (or None).
+    ``uploads_access`` (the application's policy on it; both None without uploads),
+    ``cache``, ``topics`` and ``off_hours`` (each or None).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: NetworkStack, **kwargs) -> None:
@@ -132,4 +144,24 @@ class DataStack(EnvironmentStack):
                 log_retention=retention(config.log_retention_days),
                 logs_key=net.logs_key,
                 removal_policy=stateful_removal(config),
+            )
+        self.topics: ApplicationTopics | None = None
+        if config.application_topics:
+            self.topics = ApplicationTopics(
+                self,
+                "ApplicationTopics",
+                name_prefix=name_prefix(config),
+                topics={topic.name: topic.emails for topic in config.application_topics},
+                removal_policy=stateful_removal(config),
+            )
+        self.off_hours: DatabaseOffHours | None = None
+        hours = working_hours(config)
+        if hours is not None:
+            self.off_hours = DatabaseOffHours(
+                self,
+                "DatabaseOffHours",
+                hours=hours,
+                instance_id=self.database.instance.instance_identifier if self.database.instance is not None else None,
+                cluster_id=self.database.cluster.cluster_identifier if self.database.cluster is not None else None,
+                name_prefix=name_prefix(config),
             )

@@ -160,6 +160,7 @@ class EdgeStack(EnvironmentStack):
             keepalive_timeout=Duration.seconds(edge.origin_keepalive_timeout_seconds),
             access_logs=data.access_logs.bucket,
             log_prefix="cloudfront/",
+            additional_metrics=config.observability.cdn_additional_metrics,
         )
         self.site_uploader: SiteUploader | None = None
         if self.site is not None:

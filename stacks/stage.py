@@ -19,9 +19,9 @@ from stacks.edge_global_stack import CLOUDFRONT_REGION, EdgeGlobalStack
 from stacks.edge_stack import EdgeStack
 from stacks.frontend_stack import FrontendStack
 from stacks.network_stack import NetworkStack
+from stacks.observability_stack import EdgeAlarmsStack, ObservabilityStack
+from stacks.settings import environment_tags
 
-# Tag values allow letters, digits, spaces and _ . : / = + - @
-_TAG_VALUE_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/=+-@")
 
 
 class EnvironmentStage(Stage):
@@ -81,14 +81,30 @@ class EnvironmentStage(Stage):
             auth=self.auth,
             **self._stack_props("frontend", "SPA deployment" if config.edge.frontend == "spa" else "Amplify branch"),
         )
-        branch_tag = config.branch if config.branch and set(config.branch) <= _TAG_VALUE_OK else config.branch_slug
-        for key, value in {
-            "application": config.app_name,
-            "environment": config.env_name,
-            "branch": branch_tag or "none",
-            "owner": config.owner,
-            "cost-center": config.cost_center,
-        }.items():
+        self.observability = ObservabilityStack(
+            self,
+            "Observability",
+            network=self.network,
+            data=self.data,
+            edge_global=self.edge_global,
+            edge=self.edge,
+            auth=self.auth,
+            compute=self.compute,
+            **self._stack_props("observability", "alarms, dashboard, audit trail, budget"),
+        )
+        # CloudFront's and its web ACL's metrics exist in us-east-1 only, and an alarm must be
+        # in its metric's region: outside us-east-1 their alarms get a stack (and topics) there.
+        self.edge_alarms: EdgeAlarmsStack | None = None
+        if config.region != CLOUDFRONT_REGION:
+            self.edge_alarms = EdgeAlarmsStack(
+                self,
+                "EdgeAlarms",
+                edge_global=self.edge_global,
+                edge=self.edge,
+                env=Environment(account=config.account, region=CLOUDFRONT_REGION),
+                **self._stack_props("edge-alarms", "CloudFront and WAF alarms (us-east-1)"),
+            )
+        for key, value in environment_tags(config).items():
             Tags.of(self).add(key, value)
 
 
@@ -98,6 +114,8 @@ class EnvironmentStage(Stage):
         return {
             "network": self.network, "data": self.data, "edge-global": self.edge_global, "edge": self.edge,
             "auth": self.auth, "compute": self.compute, "frontend": self.frontend,
+            "observability": self.observability,
+            **({"edge-alarms": self.edge_alarms} if self.edge_alarms is not None else {}),
         }
 
     def _stack_props(self, tier: str, holds: str) -> dict:

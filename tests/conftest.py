@@ -30,13 +30,20 @@ AMPLIFY = {
     "amplify_token_secret": "webapp/amplify-github-token",
 }
 
+STOCKPILOT_TOPICS = [
+    {"name": "stock-alerts", "emails": ["inventory-admin@example.com"]},
+    {"name": "order-notifications", "emails": []},
+]
+
 # Variant name -> arguments of config.loader.load. The reference environments plus
 # the configurations a user can choose that change what the network stack holds.
 VARIANTS: dict[str, dict] = {
     "dev": {"env": "dev"},
     "staging": {"env": "staging"},
     "prod": {"env": "prod"},
-    "dev-branch": {"env": "dev", "branch": "feature/login-page"},
+    # A branch environment whose alarms go to the branch's owner.
+    "dev-branch": {"env": "dev", "branch": "feature/login-page",
+                   "overrides": {"dev": {"observability": {"branch_emails": ["login-page-owner@example.com"]}}}},
     # Egress "none": no NAT, AWS services through interface endpoints only; Next.js on
     # Amplify on a custom domain, CloudFront for the API only (SpendWise).
     "endpoints-only": {
@@ -79,7 +86,8 @@ VARIANTS: dict[str, dict] = {
         }}},
     },
     # One public instance, no NAT, no bastion; Next.js on Amplify without a domain, product
-    # images from the uploads bucket through CloudFront (StockPilot's free-tier layout).
+    # images from the uploads bucket through CloudFront, SNS topics the app publishes to
+    # (StockPilot's free-tier layout). Inherits dev's off-hours schedule.
     "ec2-single": {
         "env": "dev",
         "overrides": {"dev": {
@@ -87,6 +95,7 @@ VARIANTS: dict[str, dict] = {
                         "min_count": 1, "max_count": 1, "bastion": False},
             "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
             "edge": {**AMPLIFY, "uploads_path": "/uploads/*"},
+            "application_topics": STOCKPILOT_TOPICS,
         }},
     },
     # The application outside us-east-1 (CloudFront's certificate and web ACL still there),
@@ -103,6 +112,18 @@ VARIANTS: dict[str, dict] = {
 }
 
 NAG_PACKS = (AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks)
+
+# Every environment's stacks, in deployment order; outside us-east-1 also "edge-alarms".
+TIERS = ("network", "data", "edge-global", "edge", "auth", "compute", "frontend", "observability")
+OUTSIDE_US_EAST_1 = ("eu-domain",)
+
+
+def tiers(variant: str) -> tuple[str, ...]:
+    return TIERS + (("edge-alarms",) if variant in OUTSIDE_US_EAST_1 else ())
+
+
+# (variant, tier) for every stack of every variant.
+VARIANT_TIERS = [(variant, tier) for variant in VARIANTS for tier in tiers(variant)]
 
 
 @dataclass

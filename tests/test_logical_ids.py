@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import tiers
+
 # The same in every environment.
 NETWORK_STATEFUL = {
     "NetworkVpc7FB7348F": "AWS::EC2::VPC",
@@ -83,8 +85,26 @@ BASIC_AUTH_STATEFUL = {
     "BranchBasicAuthPassword84A6FBD3": "AWS::SecretsManager::Secret",
 }
 
+# A replaced topic loses its subscriptions' confirmations (every subscriber must confirm again).
+ALARM_TOPICS_STATEFUL = {
+    "AlarmTopicsKey1622932D": "AWS::KMS::Key",
+    "AlarmTopicsCriticalE6DD0761": "AWS::SNS::Topic",
+    "AlarmTopicsWarning53E71084": "AWS::SNS::Topic",
+}
+TRAIL_STATEFUL = {
+    "AuditTrailKeyA4D56A7A": "AWS::KMS::Key",
+    "AuditTrailBucketA91FD435": "AWS::S3::Bucket",
+    "AuditTrailLogGroup28BB9333": "AWS::Logs::LogGroup",
+}
+# StockPilot's application topics (the ec2-single variant).
+APPLICATION_TOPICS_STATEFUL = {
+    "ApplicationTopicsKey87F6DB74": "AWS::KMS::Key",
+    "ApplicationTopicsstockalerts65204297": "AWS::SNS::Topic",
+    "ApplicationTopicsordernotificationsE243FCC0": "AWS::SNS::Topic",
+}
+
 LOCKED_TYPES = {
-    "AWS::Amplify::App",
+    "AWS::Amplify::App", "AWS::SNS::Topic",
     "AWS::EC2::VPC", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::S3::Bucket",
     "AWS::RDS::DBCluster", "AWS::SecretsManager::Secret", "AWS::Cognito::UserPool",
     "AWS::ElastiCache::ReplicationGroup", "AWS::ECR::Repository",
@@ -100,6 +120,10 @@ def locked(variant: str, tier: str, config) -> dict[str, str]:
     if tier == "edge":
         return (EDGE_STATEFUL | (AMPLIFY_STATEFUL if amplify else SPA_STATEFUL)
                 | (LOAD_BALANCER_ACL_STATEFUL if config.waf.load_balancer_acl else {}))
+    if tier == "edge-alarms":
+        return ALARM_TOPICS_STATEFUL
+    if tier == "observability":
+        return ALARM_TOPICS_STATEFUL | (TRAIL_STATEFUL if config.observability.cloudtrail else {})
     if tier == "frontend":
         return BASIC_AUTH_STATEFUL if amplify and config.edge.amplify_basic_auth else {}
     ecs_exec = config.compute.ecs_exec
@@ -117,12 +141,16 @@ def locked(variant: str, tier: str, config) -> dict[str, str]:
         pins["DatabaseReplica3A6F4E05"] = "AWS::RDS::DBInstance"
     if variant == "prod-cache":
         pins |= CACHE_STATEFUL
+    if config.application_topics:
+        pins |= APPLICATION_TOPICS_STATEFUL
     return pins
 
 
-@pytest.mark.parametrize("tier", ["network", "data", "edge-global", "edge", "auth", "compute", "frontend"])
-@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt", "prod-cache", "ec2",
-                                     "ec2-single", "endpoints-only", "eu-domain"])
+PINNED_VARIANTS = ("dev", "staging", "prod", "dev-branch", "dev-aurora", "custom-jwt", "prod-cache", "ec2",
+                   "ec2-single", "endpoints-only", "eu-domain")
+
+
+@pytest.mark.parametrize(("variant", "tier"), [(v, t) for v in PINNED_VARIANTS for t in tiers(v)])
 def test_stateful_resources_keep_their_logical_ids(synthesized, variant, tier):
     resources = synthesized[variant].templates[tier]["Resources"]
     pins = locked(variant, tier, synthesized[variant].config)

@@ -12,7 +12,7 @@ import re
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.conftest import VARIANTS
+from tests.conftest import VARIANT_TIERS
 
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -42,8 +42,7 @@ def snapshot_json(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-@pytest.mark.parametrize("tier", ["network", "data", "edge-global", "edge", "auth", "compute", "frontend"])
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize(("variant", "tier"), VARIANT_TIERS)
 def test_template(synthesized, variant, tier, snapshot_json):
     assert masked(synthesized[variant].templates[tier]) == snapshot_json
 

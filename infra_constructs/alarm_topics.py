@@ -1,0 +1,92 @@
+"""Where alarms go: an encrypted SNS topic per severity, with email subscribers."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Sequence
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+# AWS services that publish to the alarm topics besides CloudWatch alarms: AWS Budgets
+# (cost alerts) and EventBridge (secret rotation failures).
+PUBLISHING_SERVICES = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "events.amazonaws.com")
+
+
+class Severity(str, Enum):
+    """CRITICAL pages someone now (users are affected or about to be); WARNING is read during
+    working hours (something degrades). BankApp's seed sorts its alarms this way."""
+
+    CRITICAL = "critical"
+    WARNING = "warning"
+
+
+class AlarmTopics(Construct):
+    """One SNS topic per ``Severity`` (``<name_prefix>-alarms-<severity>``), encrypted with a
+    customer-managed key that CloudWatch, AWS Budgets and EventBridge of this account may use,
+    TLS-only, with ``emails[severity]`` subscribed.
+
+    Exposes ``key``, ``topics`` (severity -> topic) and ``actions(severity)`` for alarms.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name_prefix: str,
+        emails: dict[Severity, Sequence[str]],
+        removal_policy: RemovalPolicy,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        account = Stack.of(self).account
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"Encrypts the {name_prefix} alarm topics",
+            enable_key_rotation=True,
+            removal_policy=removal_policy,
+        )
+        # An encrypted topic only receives from services that may use its key.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AlarmPublishersUseKey",
+                principals=[iam.ServicePrincipal(service) for service in PUBLISHING_SERVICES],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": account}},
+            )
+        )
+        self.topics: dict[Severity, sns.Topic] = {}
+        for severity in Severity:
+            topic = sns.Topic(
+                self,
+                severity.value.capitalize(),
+                topic_name=f"{name_prefix}-alarms-{severity.value}",
+                display_name=f"{name_prefix} {severity.value} alarms",
+                master_key=self.key,
+                enforce_ssl=True,
+            )
+            # CloudWatch alarms of this account publish without a topic policy; Budgets and
+            # EventBridge need one (EventBridge rules add theirs when they target the topic).
+            topic.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="BudgetsPublish",
+                    principals=[iam.ServicePrincipal("budgets.amazonaws.com")],
+                    actions=["sns:Publish"],
+                    resources=[topic.topic_arn],
+                    conditions={"StringEquals": {"aws:SourceAccount": account}},
+                )
+            )
+            for address in emails.get(severity, ()):
+                topic.add_subscription(subscriptions.EmailSubscription(address))
+            self.topics[severity] = topic
+
+    def actions(self, severity: Severity) -> list[cloudwatch.IAlarmAction]:
+        return [cw_actions.SnsAction(self.topics[severity])]

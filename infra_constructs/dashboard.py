@@ -1,0 +1,122 @@
+"""One CloudWatch dashboard per environment: where to look first."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct
+
+from infra_constructs.alarms import FIVE_MINUTES, ApiAlarms, DatabaseAlarms, edge_metric, waf_metric
+
+WIDTH = 24  # the dashboard grid is 24 units wide
+HEIGHT = 6
+
+
+def _graph(title: str, left: list[cloudwatch.IMetric], right: list[cloudwatch.IMetric] | None = None,
+           width: int = 8, left_label: str = "") -> cloudwatch.GraphWidget:
+    return cloudwatch.GraphWidget(title=title, left=left, right=right or [], width=width, height=HEIGHT,
+                                  left_y_axis=cloudwatch.YAxisProps(label=left_label, show_units=False, min=0))
+
+
+def _row_title(text: str) -> cloudwatch.TextWidget:
+    return cloudwatch.TextWidget(markdown=f"## {text}", width=WIDTH, height=1)
+
+
+class OperationsDashboard(Construct):
+    """Rows, top to bottom: alarm states; edge (CloudFront requests and error rates, cache hit
+    rate when ``cdn_additional_metrics``, WAF allowed/blocked); load balancer (requests, 4xx/5xx,
+    p50/p99, healthy/unhealthy targets); compute (CPU, memory, running/desired tasks or
+    instances); database (CPU, connections, free storage, IOPS, replica lag); auth (sign-ups,
+    sign-ins and their failures) when ``user_pool_id`` is given.
+
+    Metrics come from ``api`` and ``database`` (the alarms' own metric objects, so graph and
+    alarm can never disagree) and from the edge tier in us-east-1. Exposes ``dashboard``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        dashboard_name: str,
+        alarms: list[cloudwatch.IAlarm],
+        api: ApiAlarms,
+        database: DatabaseAlarms,
+        distribution_id: str,
+        web_acl_metric_name: str,
+        cdn_additional_metrics: bool,
+        user_pool_id: str | None,
+        user_pool_client_id: str | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dashboard = cloudwatch.Dashboard(
+            self, "Dashboard", dashboard_name=dashboard_name, default_interval=Duration.hours(3)
+        )
+        self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms, width=WIDTH, height=4))
+
+        # Three widgets a row, or four with the cache hit rate.
+        width = 6 if cdn_additional_metrics else 8
+        cdn = [
+            _graph("CloudFront requests", [edge_metric("Requests", "Sum", distribution_id=distribution_id)], width=width),
+            _graph("CloudFront error rate (%)", [edge_metric("4xxErrorRate", "Average", distribution_id=distribution_id),
+                                                 edge_metric("5xxErrorRate", "Average", distribution_id=distribution_id)], width=width),
+            _graph("WAF requests", [waf_metric("AllowedRequests", web_acl_metric_name),
+                                    waf_metric("BlockedRequests", web_acl_metric_name)], width=width),
+        ]
+        if cdn_additional_metrics:
+            cdn.append(_graph("Cache hit rate (%)", [edge_metric("CacheHitRate", "Average", distribution_id=distribution_id)], width=width))
+        self.dashboard.add_widgets(_row_title("Edge (CloudFront, WAF)"))
+        self.dashboard.add_widgets(*cdn)
+
+        self.dashboard.add_widgets(_row_title("Load balancer"))
+        lb_requests = api.requests
+        self.dashboard.add_widgets(
+            _graph("Requests and errors", [lb_requests], [api.client_errors, api.errors], width=6),
+            _graph("Response time (s)", [api.latency_p50, api.latency_p99], width=6),
+            _graph("Targets", [api.healthy, api.unhealthy], width=6),
+            _graph("Rejected connections", [api.rejected], width=6),
+        )
+
+        self.dashboard.add_widgets(_row_title("Compute"))
+        self.dashboard.add_widgets(
+            _graph("CPU (%)", [api.cpu]),
+            _graph("Memory (%)", [api.memory]),
+            _graph("Running / desired", [api.running, api.desired]),
+        )
+
+        self.dashboard.add_widgets(_row_title("Database"))
+        db_widgets = [_graph("CPU (%)", [database.cpu], width=6), _graph("Connections", [database.connections], width=6)]
+        if database.free_storage is not None:
+            db_widgets += [
+                _graph("Free storage (bytes)", [database.free_storage], width=6),
+                _graph("IOPS", [database.read_iops, database.write_iops], width=6),
+            ]
+        if database.replica_lag is not None:
+            db_widgets.append(_graph("Replica lag (s)", [database.replica_lag], width=6))
+        self.dashboard.add_widgets(*db_widgets)
+
+        self.dashboard.add_widgets(_row_title("Auth"))
+        if user_pool_id and user_pool_client_id:
+            dimensions = {"UserPool": user_pool_id, "UserPoolClient": user_pool_client_id}
+
+            def cognito(name: str, statistic: str, label: str) -> cloudwatch.Metric:
+                return cloudwatch.Metric(namespace="AWS/Cognito", metric_name=name, dimensions_map=dimensions,
+                                         statistic=statistic, period=FIVE_MINUTES, label=label)
+
+            # Cognito's *Successes metrics: Sum counts successes, SampleCount counts attempts.
+            def failures(name: str, label: str) -> cloudwatch.MathExpression:
+                return cloudwatch.MathExpression(
+                    expression="attempts - successes",
+                    using_metrics={"attempts": cognito(name, "SampleCount", "attempts"), "successes": cognito(name, "Sum", "successes")},
+                    label=label, period=FIVE_MINUTES,
+                )
+
+            self.dashboard.add_widgets(
+                _graph("Sign-ups", [cognito("SignUpSuccesses", "Sum", "sign-ups")], [failures("SignUpSuccesses", "failed sign-ups")], width=12),
+                _graph("Sign-ins", [cognito("SignInSuccesses", "Sum", "sign-ins")], [failures("SignInSuccesses", "failed sign-ins")], width=12),
+            )
+        else:
+            self.dashboard.add_widgets(cloudwatch.TextWidget(
+                markdown="The application signs its own tokens (auth mode custom-jwt): sign-ins are in the API's logs.",
+                width=WIDTH, height=2,
+            ))

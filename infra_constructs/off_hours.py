@@ -1,0 +1,120 @@
+"""Dev cost control: stop what costs money outside working hours (BankApp: "scale down
+during off-peak hours")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import ArnFormat, Stack, TimeZone
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
+from constructs import Construct
+
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """``days`` ("MON-FRI", "MON,WED,FRI"), ``start_at``/``stop_at`` ("HH:MM") in ``timezone``."""
+
+    days: str
+    start_at: str
+    stop_at: str
+    timezone: str
+
+    def weekdays(self) -> list[str]:
+        """The working days in week order: "MON-WED,FRI" -> ["MON", "TUE", "WED", "FRI"]."""
+        chosen: set[str] = set()
+        for part in self.days.split(","):
+            first, _, last = part.partition("-")
+            start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+            chosen.update(WEEKDAYS[i % 7] for i in range(start, end + 1 if end >= start else end + 8))
+        return [day for day in WEEKDAYS if day in chosen]
+
+    def aws_cron(self, clock: str) -> str:
+        """EventBridge Scheduler / Application Auto Scaling form: cron(M H ? * DAYS *)."""
+        hour, minute = (int(part) for part in clock.split(":"))
+        return f"cron({minute} {hour} ? * {','.join(self.weekdays())} *)"
+
+    def unix_cron(self, clock: str) -> autoscaling.Schedule:
+        """EC2 Auto Scaling form (Unix cron, Sunday = 0)."""
+        hour, minute = (int(part) for part in clock.split(":"))
+        days = ",".join(str((WEEKDAYS.index(day) + 1) % 7) for day in self.weekdays())
+        return autoscaling.Schedule.cron(minute=str(minute), hour=str(hour), week_day=days)
+
+    @property
+    def time_zone(self) -> TimeZone:
+        return TimeZone.of(self.timezone)
+
+
+def scale_service_off_hours(target: appscaling.ScalableTarget, *, hours: WorkingHours, min_count: int, max_count: int) -> None:
+    """Scheduled actions on an ECS service's scalable target: 0 tasks at ``stop_at``, back to
+    ``min_count``..``max_count`` at ``start_at``."""
+    for name, clock, low, high in (("StopOffHours", hours.stop_at, 0, 0), ("StartWorkingHours", hours.start_at, min_count, max_count)):
+        target.scale_on_schedule(name, schedule=appscaling.Schedule.expression(hours.aws_cron(clock)),
+                                 min_capacity=low, max_capacity=high, time_zone=hours.time_zone)
+
+
+def scale_group_off_hours(group: autoscaling.AutoScalingGroup, *, hours: WorkingHours, min_count: int, max_count: int) -> None:
+    """Scheduled actions on an Auto Scaling group: no instances at ``stop_at``, ``min_count``
+    (up to ``max_count``) at ``start_at``."""
+    for name, clock, low, high in (("StopOffHours", hours.stop_at, 0, 0), ("StartWorkingHours", hours.start_at, min_count, max_count)):
+        group.scale_on_schedule(name, schedule=hours.unix_cron(clock), min_capacity=low, max_capacity=high,
+                                desired_capacity=low, time_zone=hours.timezone)
+
+
+class DatabaseOffHours(Construct):
+    """Two EventBridge Scheduler schedules that stop the database at ``hours.stop_at`` and
+    start it at ``hours.start_at``: an RDS instance (``instance_id``) or an Aurora cluster
+    (``cluster_id``). They call RDS directly (universal targets), with a role that may stop
+    and start this database only. Exposes ``role`` and ``schedules`` ("stop", "start")."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        hours: WorkingHours,
+        instance_id: str | None,
+        cluster_id: str | None,
+        name_prefix: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if (instance_id is None) == (cluster_id is None):
+            raise ValueError("DatabaseOffHours stops either an RDS instance or an Aurora cluster")
+        stack = Stack.of(self)
+        if instance_id:
+            kind, parameter, resource = "DBInstance", "DbInstanceIdentifier", stack.format_arn(
+                service="rds", resource="db", resource_name=instance_id, arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        else:
+            kind, parameter, resource = "DBCluster", "DbClusterIdentifier", stack.format_arn(
+                service="rds", resource="cluster", resource_name=cluster_id, arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(
+            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}),
+            description=f"EventBridge Scheduler stops and starts the {name_prefix} database outside working hours")
+        policy = iam.ManagedPolicy(self, "Policy", description="Stop and start this database, nothing else",
+                                   statements=[iam.PolicyStatement(actions=[f"rds:Stop{kind}", f"rds:Start{kind}"], resources=[resource])],
+                                   roles=[self.role])
+        self.schedules: dict[str, scheduler.CfnSchedule] = {}
+        for action, clock in (("stop", hours.stop_at), ("start", hours.start_at)):
+            schedule = scheduler.CfnSchedule(
+                self,
+                action.capitalize(),
+                name=f"{name_prefix}-database-{action}"[:64],
+                description=f"{action.capitalize()} the database at {clock} {hours.timezone} on {hours.days}",
+                schedule_expression=hours.aws_cron(clock),
+                schedule_expression_timezone=hours.timezone,
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                target=scheduler.CfnSchedule.TargetProperty(
+                    arn=f"arn:{stack.partition}:scheduler:::aws-sdk:rds:{action}{kind}",
+                    role_arn=self.role.role_arn,
+                    input=stack.to_json_string({parameter: instance_id or cluster_id}),
+                    # A stopped database cannot be stopped again (and a running one started):
+                    # one try is enough, the next working day tries again.
+                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
+                ),
+            )
+            schedule.node.add_dependency(policy)
+            self.schedules[action] = schedule

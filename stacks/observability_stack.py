@@ -1,0 +1,191 @@
+"""Observability tier: alarms to the people who act on them, the dashboard, the audit trail,
+the cost budget. Deployed last: it watches every other tier."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from constructs import Construct
+
+from config.loader import database_max_connections
+from config.schema import EnvironmentConfig
+from infra_constructs.alarm_topics import AlarmTopics, Severity
+from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms, RotationFailureAlert
+from infra_constructs.audit_trail import AuditTrail
+from infra_constructs.budget import CostBudget
+from infra_constructs.container_service import FargateApi
+from infra_constructs.dashboard import OperationsDashboard
+from stacks.auth_stack import AuthStack
+from stacks.base import EnvironmentStack
+from stacks.compute_stack import ComputeStack
+from stacks.data_stack import DataStack
+from stacks.edge_global_stack import CLOUDFRONT_REGION, EdgeGlobalStack
+from stacks.edge_stack import EdgeStack
+from stacks.network_stack import NetworkStack
+from stacks.settings import environment_tags, name_prefix, retention, stateful_removal
+
+# Budgets single out an environment's costs by these tags (the branch tag is "none" outside
+# branch environments, so dev's budget leaves its branch environments out).
+BUDGET_TAGS = ("application", "environment", "branch")
+
+
+def alarm_topics(scope: Construct, config: EnvironmentConfig) -> AlarmTopics:
+    """The environment's critical and warning topics, subscribed as configured."""
+    return AlarmTopics(
+        scope,
+        "AlarmTopics",
+        name_prefix=name_prefix(config),
+        emails={severity: config.alarm_emails(severity.value) for severity in Severity},
+        removal_policy=stateful_removal(config),
+    )
+
+
+def edge_alarms(scope: Construct, config: EnvironmentConfig, topics: AlarmTopics,
+                edge_global: EdgeGlobalStack, edge: EdgeStack) -> EdgeAlarms:
+    obs = config.observability
+    return EdgeAlarms(
+        scope,
+        "EdgeAlarms",
+        topics=topics,
+        name_prefix=name_prefix(config),
+        distribution_id=edge.distribution.distribution.distribution_id,
+        web_acl_metric_name=edge_global.web_acl.metric_name,
+        error_rate_percent=obs.cdn_5xx_rate_percent,
+        blocked_per_5_minutes=obs.waf_blocked_requests_per_5_minutes,
+    )
+
+
+class ObservabilityStack(EnvironmentStack):
+    """Composes ``AlarmTopics``; ``ApiAlarms``, ``DatabaseAlarms``, ``RotationFailureAlert``
+    and, in us-east-1, ``EdgeAlarms`` (elsewhere those live in ``EdgeAlarmsStack``);
+    ``OperationsDashboard``; ``AuditTrail`` with ``observability.cloudtrail``; ``CostBudget``
+    with ``observability.monthly_budget_usd``.
+
+    Exposes ``topics``, ``api_alarms``, ``database_alarms``, ``edge_alarms`` (or None),
+    ``rotation_alert``, ``dashboard``, ``trail`` (or None) and ``budget`` (or None).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        network: NetworkStack,
+        data: DataStack,
+        edge_global: EdgeGlobalStack,
+        edge: EdgeStack,
+        auth: AuthStack,
+        compute: ComputeStack,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        obs = config.observability
+        prefix = name_prefix(config)
+        self.topics = alarm_topics(self, config)
+        critical = self.topics.topics[Severity.CRITICAL]
+
+        api = compute.api
+        fargate = isinstance(api, FargateApi)
+        self.api_alarms = ApiAlarms(
+            self,
+            "ApiAlarms",
+            topics=self.topics,
+            name_prefix=prefix,
+            load_balancer=edge.load_balancer.load_balancer,
+            target_group=api.target_group,
+            service=api.service if fargate else None,
+            group=None if fargate else api.group,
+            cpu_percent=obs.service_cpu_percent,
+            memory_percent=obs.service_memory_percent,
+            sustained_minutes=obs.service_alarm_minutes,
+            errors_per_minute=obs.load_balancer_5xx_per_minute,
+            p99_latency=Duration.millis(obs.p99_latency_ms),
+            unhealthy_minutes=obs.unhealthy_host_minutes,
+        )
+        database = data.database
+        max_connections = database_max_connections(config)
+        assert max_connections is not None  # the loader refuses unknown classes without a limit
+        self.database_alarms = DatabaseAlarms(
+            self,
+            "DatabaseAlarms",
+            topics=self.topics,
+            name_prefix=prefix,
+            instance_id=database.instance.instance_identifier if database.instance is not None else None,
+            cluster_id=database.cluster.cluster_identifier if database.cluster is not None else None,
+            replica_id=database.replica.instance_identifier if database.replica is not None else None,
+            allocated_storage_gib=config.database.allocated_storage_gib,
+            cpu_percent=obs.database_cpu_percent,
+            free_storage_percent=obs.database_free_storage_percent,
+            connections_percent=obs.database_connections_percent,
+            max_connections=max_connections,
+            replica_lag=Duration.seconds(obs.replica_lag_seconds),
+            sustained_minutes=obs.service_alarm_minutes,
+        )
+        self.edge_alarms: EdgeAlarms | None = None
+        if config.region == CLOUDFRONT_REGION:
+            self.edge_alarms = edge_alarms(self, config, self.topics, edge_global, edge)
+        # Only the database credentials rotate through Secrets Manager; the other secrets
+        # follow documented procedures (README) and cannot fail a rotation.
+        self.rotation_alert = RotationFailureAlert(self, "RotationFailureAlert", topic=critical,
+                                                   secrets=[database.secret], name_prefix=prefix)
+
+        groups = [self.api_alarms, self.database_alarms, *([self.edge_alarms] if self.edge_alarms else [])]
+        user_pool = auth.user_pool
+        self.dashboard = OperationsDashboard(
+            self,
+            "Dashboard",
+            dashboard_name=prefix,
+            alarms=[alarm for group in groups for alarm in group.alarms.values()],
+            api=self.api_alarms,
+            database=self.database_alarms,
+            distribution_id=edge.distribution.distribution.distribution_id,
+            web_acl_metric_name=edge_global.web_acl.metric_name,
+            cdn_additional_metrics=obs.cdn_additional_metrics,
+            user_pool_id=user_pool.user_pool.user_pool_id if user_pool is not None else None,
+            user_pool_client_id=user_pool.client.user_pool_client_id if user_pool is not None else None,
+        )
+
+        self.trail: AuditTrail | None = None
+        if obs.cloudtrail:
+            self.trail = AuditTrail(
+                self,
+                "AuditTrail",
+                trail_name=prefix,
+                access_logs=data.access_logs.bucket,
+                retention_days=obs.trail_retention_days,
+                log_retention=retention(config.log_retention_days),
+                logs_key=network.network.logs_key,
+                removal_policy=stateful_removal(config),
+            )
+
+        self.budget: CostBudget | None = None
+        if obs.monthly_budget_usd:
+            tags = environment_tags(config)
+            self.budget = CostBudget(
+                self,
+                "Budget",
+                budget_name=prefix,
+                limit_usd=obs.monthly_budget_usd,
+                tags={key: tags[key] for key in BUDGET_TAGS},
+                topic=self.topics.topics[Severity.WARNING],
+            )
+
+
+class EdgeAlarmsStack(EnvironmentStack):
+    """The CloudFront and WAF alarms of an environment outside us-east-1, where their metrics
+    are: its own ``AlarmTopics`` (same subscribers) and ``EdgeAlarms``.
+    Exposes ``topics`` and ``edge_alarms``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        edge_global: EdgeGlobalStack,
+        edge: EdgeStack,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, construct_id, config=config, **kwargs)
+        self.topics = alarm_topics(self, config)
+        self.edge_alarms = edge_alarms(self, config, self.topics, edge_global, edge)

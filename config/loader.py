@@ -124,7 +124,7 @@ def _parse(tp: Any, value: Any, path: str, problems: _Problems) -> Any:
             item_type = typing.get_args(tp)[0]
             dot = "." if dataclasses.is_dataclass(item_type) else ""
             items = [_parse(item_type, v, f"{path}[{i}]{dot}", problems) for i, v in enumerate(value)]
-            return tuple(items)
+            return None if any(item is None for item in items) else tuple(items)
         problems.add(path, value, f"must be {_type_name(tp)}", "write a list, e.g. [\"a\", \"b\"]")
         return None
     # bool is an int in Python: keep them apart so `multi_az: 1` is not silently accepted.
@@ -668,7 +668,7 @@ def _validate_observability(cfg: EnvironmentConfig, add) -> None:
         if not TOPIC_NAME_RE.match(topic.name):
             add(f"application_topics[{index}].name", topic.name, "must be 1-40 lowercase letters, digits or hyphens, starting with a letter",
                 "use e.g. 'stock-alerts'")
-        elif names.count(topic.name) > 1:
+        elif topic.name in names[:index]:
             add(f"application_topics[{index}].name", topic.name, "is used by two topics", "give each topic its own name")
         bad = [e for e in topic.emails if not EMAIL_RE.match(e)]
         if bad:

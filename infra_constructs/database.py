@@ -9,6 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.aws_sam import CfnApplication
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
@@ -265,6 +266,20 @@ class PostgresDatabase(Construct):
             vpc_subnets=rotation_subnets,
             security_group=rotation_security_group,
         )
+        # The rotation function comes from the Serverless Application Repository with the name
+        # CDK gives it; its log group is created here first, so it is encrypted and expires.
+        rotation_app = self.rotation.node.find_child("Resource")
+        assert isinstance(rotation_app, CfnApplication)
+        function_name = rotation_app.parameters["functionName"]
+        self.rotation_log_group = logs.LogGroup(
+            self,
+            "RotationLogGroup",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=log_retention,
+            encryption_key=logs_key,
+            removal_policy=key_removal_policy,
+        )
+        rotation_app.node.add_dependency(self.rotation_log_group)
 
     @staticmethod
     def _acknowledge_primary(database: Construct, *, multi_az: bool, deletion_protection: bool, monitoring: bool, port: int) -> None:

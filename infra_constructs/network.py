@@ -84,7 +84,6 @@ class Network(Construct):
             restrict_default_security_group=True,
             gateway_endpoints=self._gateway_endpoints(dynamodb_gateway_endpoint),
         )
-        self._silence_redundant_provider_dependency()
         # Same reason as .cfnlintrc.yaml's W3010: CDK runs that cfn-lint rule on every synth.
         acknowledge(self.vpc, {
             "CloudFormation-Validate::W3010": "Availability zones are explicit in the configuration on purpose, so synthesis never asks AWS for them and stays deterministic.",
@@ -111,6 +110,7 @@ class Network(Construct):
             encryption_key=self.logs_key,
             removal_policy=removal_policy,
         )
+        self._configure_default_security_group_provider(flow_log_retention, removal_policy)
         self.flow_log_role = self._flow_log_role()
         self.vpc.add_flow_log(
             "FlowLog",
@@ -157,13 +157,19 @@ class Network(Construct):
         # the managed policy above already holds exactly what it needs.
         return role.without_policy_updates()
 
-    def _silence_redundant_provider_dependency(self) -> None:
-        """The provider behind ``restrict_default_security_group`` declares a DependsOn on
-        its role that its GetAtt of the role already implies: harmless, but cfn-lint W3005
-        flags it, so the check is silenced on that one resource."""
+    def _configure_default_security_group_provider(self, retention: logs.RetentionDays, removal_policy: RemovalPolicy) -> None:
+        """The function behind ``restrict_default_security_group`` (CDK's own provider) would
+        log to an implicit group that never expires: it gets an explicit one with the network's
+        log retention. Its DependsOn on its role is implied by its GetAtt of the role: harmless,
+        but cfn-lint W3005 flags it, so the check is silenced on that one resource."""
         provider = Stack.of(self).node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
-        if provider is not None:
-            provider.node.find_child("Handler").add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        if provider is None:
+            return
+        handler = provider.node.find_child("Handler")
+        log_group = logs.LogGroup(self, "DefaultSecurityGroupProviderLogs", retention=retention,
+                                  encryption_key=self.logs_key, removal_policy=removal_policy)
+        handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
+        handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
 
     @staticmethod
     def _gateway_endpoints(dynamodb: bool) -> dict[str, ec2.GatewayVpcEndpointOptions]:

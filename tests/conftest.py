@@ -61,10 +61,12 @@ VARIANTS: dict[str, dict] = {
         "env": "dev",
         "overrides": {"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False}}},
     },
-    # Aurora with a reader in a second AZ (staging shape), uploads bucket off.
+    # Aurora with a reader in a second AZ (staging shape), uploads bucket off, no budget
+    # (an account that keeps its budgets elsewhere).
     "staging-aurora": {
         "env": "staging",
-        "overrides": {"staging": {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.5}, "storage": {"uploads_bucket": False}}},
+        "overrides": {"staging": {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.5},
+                                  "storage": {"uploads_bucket": False}, "observability": {"monthly_budget_usd": 0}}},
     },
     # Redis for WebSocket fan-out, production shape (replica in a second AZ).
     "prod-cache": {"env": "prod", "overrides": {"prod": {"cache": {"enabled": True}}}},

@@ -530,3 +530,112 @@ def test_waf_rate_limit_within_aws_limits():
 def test_production_waf_must_block():
     message = one_problem("prod", {"waf": {"mode": "count"}})
     assert_names(message, "prod", "waf.mode", "blocks nothing")
+
+
+# ---------------------------------------------------------------- observability
+
+
+def test_alarm_email_that_is_not_an_address():
+    message = one_problem("staging", {"observability": {"critical_emails": ["oncall-at-example.com"]}})
+    assert_names(message, "staging", "observability.critical_emails", "oncall-at-example.com", "not email addresses")
+
+
+@pytest.mark.parametrize(("setting", "value"), [("service_cpu_percent", 0), ("database_free_storage_percent", 100),
+                                                ("cdn_5xx_rate_percent", 101), ("service_alarm_minutes", 61)])
+def test_alarm_threshold_out_of_range(setting, value):
+    message = one_problem("dev", {"observability": {setting: value}})
+    assert_names(message, "dev", f"observability.{setting}", "must be between")
+
+
+@pytest.mark.parametrize("setting", ["replica_lag_seconds", "load_balancer_5xx_per_minute", "waf_blocked_requests_per_5_minutes"])
+def test_alarm_count_threshold_below_one(setting):
+    message = one_problem("dev", {"observability": {setting: 0}})
+    assert_names(message, "dev", f"observability.{setting}", "1 or more")
+
+
+def test_p99_latency_beyond_the_idle_timeout():
+    message = one_problem("dev", {"observability": {"p99_latency_ms": 400_000}})
+    assert_names(message, "dev", "observability.p99_latency_ms", "idle timeout (300000 ms)")
+
+
+def test_database_class_without_a_known_connection_limit():
+    message = one_problem("dev", {"database": {"instance_class": "x2g.large"}})
+    assert_names(message, "dev", "database.instance_class", "connection limit", "observability.database_max_connections")
+    # Given the limit, the class is fine.
+    load(env="dev", overrides={"dev": {"database": {"instance_class": "x2g.large"}, "observability": {"database_max_connections": 1000}}})
+
+
+def test_connection_limit_follows_the_class_memory():
+    from config.loader import database_max_connections
+
+    (dev,) = load(env="dev")  # t4g.micro, 1 GiB
+    assert database_max_connections(dev) == 112
+    (large,) = load(env="dev", overrides={"dev": {"database": {"instance_class": "r7g.2xlarge"}}})  # 64 GiB
+    assert database_max_connections(large) == 5000
+    (aurora,) = load(env="dev", overrides={"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False}}})
+    assert database_max_connections(aurora) == 901  # 4 ACU = 8 GiB
+
+
+def test_negative_budget():
+    message = one_problem("dev", {"observability": {"monthly_budget_usd": -1}})
+    assert_names(message, "dev", "observability.monthly_budget_usd", "cannot be negative")
+
+
+def test_prod_without_an_audit_trail():
+    message = one_problem("prod", {"observability": {"cloudtrail": False}})
+    assert_names(message, "prod", "observability.cloudtrail", "audit trail")
+
+
+def test_prod_audit_history_shorter_than_a_year():
+    message = one_problem("prod", {"observability": {"trail_retention_days": 90}})
+    assert_names(message, "prod", "observability.trail_retention_days", "PCI DSS 10.7")
+
+
+def test_off_hours_in_production():
+    message = one_problem("prod", {"off_hours": {"enabled": True}, "database": {"read_replica": False}})
+    assert_names(message, "prod", "off_hours.enabled", "production must not stop")
+
+
+def test_off_hours_with_a_read_replica():
+    message = one_problem("staging", {"off_hours": {"enabled": True}, "database": {"read_replica": True}})
+    assert_names(message, "staging", "off_hours.enabled", "read replica cannot be stopped")
+
+
+@pytest.mark.parametrize(("setting", "value", "fragment"), [
+    ("start_at", "7am", "24-hour time"),
+    ("stop_at", "06:00", "later than off_hours.start_at"),
+    ("days", "weekdays", "list of weekdays"),
+    ("timezone", "Mars/Olympus", "IANA time zone"),
+])
+def test_off_hours_schedule_mistakes(setting, value, fragment):
+    message = one_problem("dev", {"off_hours": {setting: value}})
+    assert_names(message, "dev", f"off_hours.{setting}", fragment)
+
+
+def test_application_topic_names():
+    topics = [{"name": "stock-alerts", "emails": []}, {"name": "stock-alerts", "emails": []}, {"name": "Orders!", "emails": []}]
+    found = problems(overrides={"dev": {"application_topics": topics}})
+    assert len(found) == 2, found
+    assert_names(found[0], "dev", "application_topics[1].name", "used by two topics")
+    assert_names(found[1], "dev", "application_topics[2].name", "lowercase letters")
+
+
+def test_application_topic_subscriber_that_is_not_an_address():
+    message = one_problem("dev", {"application_topics": [{"name": "stock-alerts", "emails": ["admin"]}]})
+    assert_names(message, "dev", "application_topics[0].emails", "not email addresses")
+
+
+def test_application_topic_with_a_misspelled_setting():
+    found = problems(overrides={"dev": {"application_topics": [{"name": "stock-alerts", "email": ["a@example.com"]}]}})
+    assert_names(found[0], "dev", "application_topics[0].email", "unknown setting", "emails, name")
+    assert_names(found[1], "dev", "application_topics[0].emails", "missing")
+
+
+def test_branch_environments_alert_only_their_own_subscribers():
+    (staging,) = load(env="staging")
+    assert staging.alarm_emails("critical") and staging.alarm_emails("warning")
+    (branch,) = load(env="staging", branch="feature/x")
+    assert branch.alarm_emails("critical") == branch.alarm_emails("warning") == ()
+    (owned,) = load(env="staging", branch="feature/x", overrides={"staging": {"observability": {"branch_emails": ["me@example.com"]}}})
+    assert owned.alarm_emails("critical") == owned.alarm_emails("warning") == ("me@example.com",)
+    assert not branch.observability.cloudtrail

@@ -17,6 +17,7 @@ NETWORK_STATEFUL = {
     "NetworkVpc7FB7348F": "AWS::EC2::VPC",
     "NetworkLogsKey573F0F74": "AWS::KMS::Key",
     "NetworkFlowLogGroup4F8CEEEF": "AWS::Logs::LogGroup",
+    "NetworkDefaultSecurityGroupProviderLogsC75AB331": "AWS::Logs::LogGroup",
     "SecurityGroupsLoadBalancerC69D330C": "AWS::EC2::SecurityGroup",
     "SecurityGroupsApplicationDD598498": "AWS::EC2::SecurityGroup",
     "SecurityGroupsDatabase03711F2A": "AWS::EC2::SecurityGroup",
@@ -29,6 +30,7 @@ DATA_STATEFUL = {
     "AccessLogsBucketCD784A59": "AWS::S3::Bucket",
     "UploadsBucketC4B27CC7": "AWS::S3::Bucket",
     "DatabasePostgresqlLogGroupE02FE0AC": "AWS::Logs::LogGroup",
+    "DatabaseRotationLogGroup6AFA9D1E": "AWS::Logs::LogGroup",
 }
 RDS_STATEFUL = {
     "DatabaseInstanceAA8A5FDE": "AWS::RDS::DBInstance",

@@ -102,12 +102,14 @@ def test_flow_logs_to_an_encrypted_log_group_with_the_configured_retention(synth
     assert flow_log["ResourceType"] == "VPC"
     assert flow_log["TrafficType"] == synth.config.network.flow_log_traffic
     assert flow_log["LogDestinationType"] == "cloud-watch-logs"
-    (group_id,) = resources(synth, "AWS::Logs::LogGroup")
-    (group,) = props(synth, "AWS::Logs::LogGroup")
-    assert flow_log["LogGroupName"] == {"Ref": group_id}
-    assert group["RetentionInDays"] == synth.config.network.flow_log_retention_days
+    groups = resources(synth, "AWS::Logs::LogGroup")
+    # The flow logs' group, and the one of CDK's default-security-group function.
+    assert set(groups) == {"NetworkFlowLogGroup4F8CEEEF", "NetworkDefaultSecurityGroupProviderLogsC75AB331"}
+    assert flow_log["LogGroupName"] == {"Ref": "NetworkFlowLogGroup4F8CEEEF"}
     (key_id,) = resources(synth, "AWS::KMS::Key")
-    assert group["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    for group in groups.values():
+        assert group["Properties"]["RetentionInDays"] == synth.config.network.flow_log_retention_days
+        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     (key,) = props(synth, "AWS::KMS::Key")
     assert key["EnableKeyRotation"] is True
 

@@ -11,8 +11,9 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
+
+from infra_constructs.topics import encrypted_topic
 
 # AWS services that publish to the alarm topics besides CloudWatch alarms: AWS Budgets
 # (cost alerts) and EventBridge (secret rotation failures).
@@ -65,14 +66,8 @@ class AlarmTopics(Construct):
         )
         self.topics: dict[Severity, sns.Topic] = {}
         for severity in Severity:
-            topic = sns.Topic(
-                self,
-                severity.value.capitalize(),
-                topic_name=f"{name_prefix}-alarms-{severity.value}",
-                display_name=f"{name_prefix} {severity.value} alarms",
-                master_key=self.key,
-                enforce_ssl=True,
-            )
+            topic = encrypted_topic(self, severity.value.capitalize(), topic_name=f"{name_prefix}-alarms-{severity.value}",
+                                    key=self.key, emails=emails.get(severity, ()))
             # CloudWatch alarms of this account publish without a topic policy; Budgets and
             # EventBridge need one (EventBridge rules add theirs when they target the topic).
             topic.add_to_resource_policy(
@@ -84,8 +79,6 @@ class AlarmTopics(Construct):
                     conditions={"StringEquals": {"aws:SourceAccount": account}},
                 )
             )
-            for address in emails.get(severity, ()):
-                topic.add_subscription(subscriptions.EmailSubscription(address))
             self.topics[severity] = topic
 
     def actions(self, severity: Severity) -> list[cloudwatch.IAlarmAction]:

@@ -8,8 +8,9 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
+
+from infra_constructs.topics import encrypted_topic
 
 
 def topic_setting(name: str) -> str:
@@ -40,11 +41,7 @@ class ApplicationTopics(Construct):
                            enable_key_rotation=True, removal_policy=removal_policy)
         self.topics: dict[str, sns.Topic] = {}
         for name, emails in topics.items():
-            topic = sns.Topic(self, name, topic_name=f"{name_prefix}-{name}", display_name=f"{name_prefix} {name}",
-                              master_key=self.key, enforce_ssl=True)
-            for address in emails:
-                topic.add_subscription(subscriptions.EmailSubscription(address))
-            self.topics[name] = topic
+            self.topics[name] = encrypted_topic(self, name, topic_name=f"{name_prefix}-{name}", key=self.key, emails=emails)
         self.settings = {topic_setting(name): topic.topic_arn for name, topic in self.topics.items()}
         self.publish_policy = iam.ManagedPolicy(
             self,

@@ -7,7 +7,6 @@ from pathlib import Path
 from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from config.schema import EnvironmentConfig

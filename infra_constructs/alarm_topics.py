@@ -15,9 +15,12 @@ from constructs import Construct
 
 from infra_constructs.topics import encrypted_topic
 
-# AWS services that publish to the alarm topics besides CloudWatch alarms: AWS Budgets
-# (cost alerts) and EventBridge (secret rotation failures).
+# AWS services that publish to the alarm topics: CloudWatch alarms, AWS Budgets (cost alerts)
+# and EventBridge (secret rotation failures).
 PUBLISHING_SERVICES = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "events.amazonaws.com")
+# EventBridge's delivery does not carry aws:SourceAccount to KMS (AWS documents it as not
+# supported there): conditioning its key grant on it would drop every notification silently.
+_UNCONDITIONED = ("events.amazonaws.com",)
 
 
 class Severity(str, Enum):
@@ -54,14 +57,24 @@ class AlarmTopics(Construct):
             enable_key_rotation=True,
             removal_policy=removal_policy,
         )
-        # An encrypted topic only receives from services that may use its key.
+        # An encrypted topic only receives from services that may use its key; on behalf of
+        # this account only, where the service says on whose behalf it acts.
+        conditioned = [s for s in PUBLISHING_SERVICES if s not in _UNCONDITIONED]
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AlarmPublishersUseKey",
-                principals=[iam.ServicePrincipal(service) for service in PUBLISHING_SERVICES],
+                principals=[iam.ServicePrincipal(service) for service in conditioned],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
                 conditions={"StringEquals": {"aws:SourceAccount": account}},
+            )
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="EventBridgeUsesKey",
+                principals=[iam.ServicePrincipal(service) for service in _UNCONDITIONED],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
             )
         )
         self.topics: dict[Severity, sns.Topic] = {}

@@ -158,8 +158,13 @@ def test_alarm_topics_accept_only_tls_and_this_accounts_services(synthesized):
         budgets = [s for s in statements if s.get("Principal") == {"Service": "budgets.amazonaws.com"}]
         assert budgets and all(s["Condition"]["StringEquals"]["aws:SourceAccount"] == synth.config.account for s in budgets)
     key = resources(synth, "AWS::KMS::Key", tier="observability")["AlarmTopicsKey1622932D"]
-    (grant,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "AlarmPublishersUseKey"]
-    assert set(grant["Principal"]["Service"]) == {"cloudwatch.amazonaws.com", "budgets.amazonaws.com", "events.amazonaws.com"}
+    grants = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Sid" in s}
+    publishers = grants["AlarmPublishersUseKey"]
+    assert set(publishers["Principal"]["Service"]) == {"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}
+    assert publishers["Condition"] == {"StringEquals": {"aws:SourceAccount": synth.config.account}}
+    # EventBridge's KMS requests carry no source account: a condition would drop its messages.
+    events = grants["EventBridgeUsesKey"]
+    assert events["Principal"] == {"Service": "events.amazonaws.com"} and "Condition" not in events
     assert key["Properties"]["EnableKeyRotation"] is True
 
 

@@ -31,6 +31,12 @@ QUIET_IS_FINE = cloudwatch.TreatMissingData.NOT_BREACHING
 CLOUDFRONT_METRICS_REGION = "us-east-1"
 
 
+def _metric(namespace: str, metric_name: str, dimensions: dict[str, str], statistic: str) -> cloudwatch.Metric:
+    """A one-minute metric."""
+    return cloudwatch.Metric(namespace=namespace, metric_name=metric_name, dimensions_map=dimensions,
+                             statistic=statistic, period=ONE_MINUTE)
+
+
 class _AlarmGroup(Construct):
     """Creates alarms named ``<name_prefix>-<severity>-<name>`` that notify ``topics``.
     Exposes ``alarms`` (name -> alarm) and ``severities`` (name -> severity)."""
@@ -114,31 +120,22 @@ class ApiAlarms(_AlarmGroup):
             memory = service.metric_memory_utilization(period=ONE_MINUTE)
             # Container Insights: tasks ECS wants versus tasks running.
             dimensions = {"ClusterName": service.cluster.cluster_name, "ServiceName": service.service_name}
-            desired, running = (
-                cloudwatch.Metric(namespace="ECS/ContainerInsights", metric_name=name, dimensions_map=dimensions,
-                                  statistic="Average", period=ONE_MINUTE)
-                for name in ("DesiredTaskCount", "RunningTaskCount")
-            )
+            desired, running = (_metric("ECS/ContainerInsights", name, dimensions, "Average")
+                                for name in ("DesiredTaskCount", "RunningTaskCount"))
             unit = "tasks"
         else:
             assert group is not None
             dimensions = {"AutoScalingGroupName": group.auto_scaling_group_name}
-            cpu = cloudwatch.Metric(namespace="AWS/EC2", metric_name="CPUUtilization", dimensions_map=dimensions,
-                                    statistic="Average", period=ONE_MINUTE)
+            cpu = _metric("AWS/EC2", "CPUUtilization", dimensions, "Average")
             # The CloudWatch agent's memory metric, aggregated per group (boot script).
-            memory = cloudwatch.Metric(namespace="CWAgent", metric_name="mem_used_percent", dimensions_map=dimensions,
-                                       statistic="Average", period=ONE_MINUTE)
-            desired, running = (
-                cloudwatch.Metric(namespace="AWS/AutoScaling", metric_name=name, dimensions_map=dimensions,
-                                  statistic="Average", period=ONE_MINUTE)
-                for name in ("GroupDesiredCapacity", "GroupInServiceInstances")
-            )
+            memory = _metric("CWAgent", "mem_used_percent", dimensions, "Average")
+            desired, running = (_metric("AWS/AutoScaling", name, dimensions, "Average")
+                                for name in ("GroupDesiredCapacity", "GroupInServiceInstances"))
             unit = "instances"
             self._add(
                 "instance-status-checks", severity=Severity.CRITICAL,
                 description="an instance of the API failed its EC2 status checks for 2 minutes (the group replaces it; repeated failures point at the AMI or the host).",
-                metric=cloudwatch.Metric(namespace="AWS/EC2", metric_name="StatusCheckFailed", dimensions_map=dimensions,
-                                         statistic="Maximum", period=ONE_MINUTE),
+                metric=_metric("AWS/EC2", "StatusCheckFailed", dimensions, "Maximum"),
                 threshold=0, periods=2,
             )
         # The metrics, for the dashboard: it graphs exactly what the alarms watch.
@@ -183,8 +180,7 @@ class ApiAlarms(_AlarmGroup):
         target_dimensions = {"TargetGroup": target_group.target_group_full_name,
                              "LoadBalancer": load_balancer.load_balancer_full_name}
         self.unhealthy, self.healthy = (
-            cloudwatch.Metric(namespace="AWS/ApplicationELB", metric_name=name, dimensions_map=target_dimensions,
-                              statistic=statistic, period=ONE_MINUTE)
+            _metric("AWS/ApplicationELB", name, target_dimensions, statistic)
             for name, statistic in (("UnHealthyHostCount", "Maximum"), ("HealthyHostCount", "Minimum"))
         )
         self._add("api-unhealthy-targets", severity=Severity.WARNING,
@@ -226,8 +222,7 @@ class DatabaseAlarms(_AlarmGroup):
         dimensions = {"DBInstanceIdentifier": instance_id} if instance_id else {"DBClusterIdentifier": cluster_id}
 
         def rds(metric_name: str, statistic: str, instance: dict[str, str] = dimensions) -> cloudwatch.Metric:
-            return cloudwatch.Metric(namespace="AWS/RDS", metric_name=metric_name, dimensions_map=instance,
-                                     statistic=statistic, period=ONE_MINUTE)
+            return _metric("AWS/RDS", metric_name, instance, statistic)
 
         sustained = f"for {sustained_minutes} minutes"
         # A stopped database (off hours) reports nothing: not an alarm.

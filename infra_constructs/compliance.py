@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
 
@@ -20,5 +20,8 @@ GET_STACK_OUTPUT_IN_SPLIT = "E1022"
 
 
 def silence_cfn_lint(construct: IConstruct, *rules: str) -> None:
-    """Silence cfn-lint ``rules`` on this one resource (template metadata); the caller says why."""
-    construct.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": list(rules)}})
+    """Silence cfn-lint ``rules`` on this one resource (template metadata): ``construct`` is
+    the CloudFormation resource itself or a construct whose default child it is. The caller
+    says why."""
+    resource = construct if CfnResource.is_cfn_resource(construct) else construct.node.default_child
+    resource.add_metadata("cfn-lint", {"config": {"ignore_checks": list(rules)}})

@@ -13,7 +13,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra_constructs.compliance import acknowledge
+from infra_constructs.compliance import acknowledge, silence_cfn_lint
 
 BUILD_DIR = Path(__file__).resolve().parent.parent / "build" / "functions"
 # Newest Python the Lambda runtime offers in this aws-cdk-lib (cdk-nag AwsSolutions-L1).
@@ -121,7 +121,7 @@ class VpcFunction(Construct):
         self.function.node.add_dependency(policy)
         # CDK also makes the function depend on its role, which the Role GetAtt already implies:
         # harmless, but cfn-lint W3005 would flag it, so it is silenced on this resource only.
-        self.function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        silence_cfn_lint(self.function, "W3005")
         acknowledge(self.function, {
             f"{pack}-LambdaDLQ": f"Invoked synchronously by {invoked_synchronously_by}, which receives the error; a dead-letter queue only applies to asynchronous invocations."
             for pack in ("NIST.800.53.R5", "PCI.DSS.321")

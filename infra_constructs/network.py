@@ -8,7 +8,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra_constructs.compliance import acknowledge
+from infra_constructs.compliance import acknowledge, silence_cfn_lint
 from infra_constructs.log_keys import logs_key
 
 # Subnet group names: later tiers select subnets by these names.
@@ -169,7 +169,7 @@ class Network(Construct):
         log_group = logs.LogGroup(self, "DefaultSecurityGroupProviderLogs", retention=retention,
                                   encryption_key=self.logs_key, removal_policy=removal_policy)
         handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
-        handler.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        silence_cfn_lint(handler, "W3005")
 
     @staticmethod
     def _gateway_endpoints(dynamodb: bool) -> dict[str, ec2.GatewayVpcEndpointOptions]:

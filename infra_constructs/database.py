@@ -37,7 +37,9 @@ class PostgresDatabase(Construct):
     - In the isolated ``subnets``, behind ``security_group`` only.
 
     Exposes ``key``, ``secret``, ``endpoint_address``, ``port``, ``identifier``,
-    ``instance`` / ``replica`` (RDS) or ``cluster`` (Aurora), and ``log_groups``.
+    ``instance`` / ``replica`` (RDS) or ``cluster`` (Aurora), ``instance_id`` or
+    ``cluster_id`` (the deployed identifier of whichever exists, the other None; for
+    alarms and schedules), ``log_groups`` and ``rotation_log_group``.
     """
 
     def __init__(
@@ -261,6 +263,8 @@ class PostgresDatabase(Construct):
         self.endpoint_address = (
             self.instance.db_instance_endpoint_address if self.instance else self.cluster.cluster_endpoint.hostname  # type: ignore[union-attr]
         )
+        self.instance_id: str | None = self.instance.instance_identifier if self.instance is not None else None
+        self.cluster_id: str | None = self.cluster.cluster_identifier if self.cluster is not None else None
         self.rotation = database.add_rotation_single_user(
             automatically_after=credential_rotation,
             vpc_subnets=rotation_subnets,

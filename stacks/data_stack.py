@@ -161,7 +161,7 @@ class DataStack(EnvironmentStack):
                 self,
                 "DatabaseOffHours",
                 hours=hours,
-                instance_id=self.database.instance.instance_identifier if self.database.instance is not None else None,
-                cluster_id=self.database.cluster.cluster_identifier if self.database.cluster is not None else None,
+                instance_id=self.database.instance_id,
+                cluster_id=self.database.cluster_id,
                 name_prefix=name_prefix(config),
             )

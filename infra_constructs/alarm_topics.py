@@ -15,12 +15,13 @@ from constructs import Construct
 
 from infra_constructs.topics import encrypted_topic
 
-# AWS services that publish to the alarm topics: CloudWatch alarms, AWS Budgets (cost alerts)
-# and EventBridge (secret rotation failures).
-PUBLISHING_SERVICES = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "events.amazonaws.com")
-# EventBridge's delivery does not carry aws:SourceAccount to KMS (AWS documents it as not
-# supported there): conditioning its key grant on it would drop every notification silently.
-_UNCONDITIONED = ("events.amazonaws.com",)
+# AWS services that publish to the alarm topics: CloudWatch alarms and AWS Budgets (cost
+# alerts), which tell KMS on whose behalf they act (aws:SourceAccount) ...
+ACCOUNT_SCOPED_PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com")
+# ... and EventBridge (secret rotation failures), whose delivery does not carry
+# aws:SourceAccount to KMS (AWS documents it as not supported there): conditioning its key
+# grant on it would drop every notification silently.
+EVENTBRIDGE = "events.amazonaws.com"
 
 
 class Severity(str, Enum):
@@ -59,11 +60,10 @@ class AlarmTopics(Construct):
         )
         # An encrypted topic only receives from services that may use its key; on behalf of
         # this account only, where the service says on whose behalf it acts.
-        conditioned = [s for s in PUBLISHING_SERVICES if s not in _UNCONDITIONED]
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AlarmPublishersUseKey",
-                principals=[iam.ServicePrincipal(service) for service in conditioned],
+                principals=[iam.ServicePrincipal(service) for service in ACCOUNT_SCOPED_PUBLISHERS],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
                 conditions={"StringEquals": {"aws:SourceAccount": account}},
@@ -72,7 +72,7 @@ class AlarmTopics(Construct):
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="EventBridgeUsesKey",
-                principals=[iam.ServicePrincipal(service) for service in _UNCONDITIONED],
+                principals=[iam.ServicePrincipal(EVENTBRIDGE)],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
             )

@@ -16,6 +16,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra_constructs.alarm_topics import AlarmTopics, Severity
@@ -306,7 +307,8 @@ class RotationFailureAlert(Construct):
     ``secrets`` to ``topic`` (critical: the credential is stuck half-rotated).
     Exposes ``rule``."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, topic, secrets: list[secretsmanager.ISecret], name_prefix: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, topic: sns.ITopic, secrets: list[secretsmanager.ISecret],
+                 name_prefix: str) -> None:
         super().__init__(scope, construct_id)
         self.rule = events.Rule(
             self,

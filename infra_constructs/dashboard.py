@@ -69,9 +69,8 @@ class OperationsDashboard(Construct):
         self.dashboard.add_widgets(*cdn)
 
         self.dashboard.add_widgets(_row_title("Load balancer"))
-        lb_requests = api.requests
         self.dashboard.add_widgets(
-            _graph("Requests and errors", [lb_requests], [api.client_errors, api.errors], width=6),
+            _graph("Requests and errors", [api.requests], [api.client_errors, api.errors], width=6),
             _graph("Response time (s)", [api.latency_p50, api.latency_p99], width=6),
             _graph("Targets", [api.healthy, api.unhealthy], width=6),
             _graph("Rejected connections", [api.rejected], width=6),

@@ -35,12 +35,12 @@ class WorkingHours:
 
     def aws_cron(self, clock: str) -> str:
         """EventBridge Scheduler / Application Auto Scaling form: cron(M H ? * DAYS *)."""
-        hour, minute = (int(part) for part in clock.split(":"))
+        hour, minute = _hour_minute(clock)
         return f"cron({minute} {hour} ? * {','.join(self.weekdays())} *)"
 
     def unix_cron(self, clock: str) -> autoscaling.Schedule:
         """EC2 Auto Scaling form (Unix cron, Sunday = 0)."""
-        hour, minute = (int(part) for part in clock.split(":"))
+        hour, minute = _hour_minute(clock)
         days = ",".join(str((WEEKDAYS.index(day) + 1) % 7) for day in self.weekdays())
         return autoscaling.Schedule.cron(minute=str(minute), hour=str(hour), week_day=days)
 
@@ -48,11 +48,21 @@ class WorkingHours:
     def time_zone(self) -> TimeZone:
         return TimeZone.of(self.timezone)
 
+    def capacity_windows(self, *, min_count: int, max_count: int) -> list[tuple[str, str, int, int]]:
+        """(scheduled action name, clock, min, max): nothing at ``stop_at``, the configured
+        range again at ``start_at``."""
+        return [("StopOffHours", self.stop_at, 0, 0), ("StartWorkingHours", self.start_at, min_count, max_count)]
+
+
+def _hour_minute(clock: str) -> tuple[int, int]:
+    hour, minute = clock.split(":")
+    return int(hour), int(minute)
+
 
 def scale_service_off_hours(target: appscaling.ScalableTarget, *, hours: WorkingHours, min_count: int, max_count: int) -> None:
     """Scheduled actions on an ECS service's scalable target: 0 tasks at ``stop_at``, back to
     ``min_count``..``max_count`` at ``start_at``."""
-    for name, clock, low, high in (("StopOffHours", hours.stop_at, 0, 0), ("StartWorkingHours", hours.start_at, min_count, max_count)):
+    for name, clock, low, high in hours.capacity_windows(min_count=min_count, max_count=max_count):
         target.scale_on_schedule(name, schedule=appscaling.Schedule.expression(hours.aws_cron(clock)),
                                  min_capacity=low, max_capacity=high, time_zone=hours.time_zone)
 
@@ -60,7 +70,7 @@ def scale_service_off_hours(target: appscaling.ScalableTarget, *, hours: Working
 def scale_group_off_hours(group: autoscaling.AutoScalingGroup, *, hours: WorkingHours, min_count: int, max_count: int) -> None:
     """Scheduled actions on an Auto Scaling group: no instances at ``stop_at``, ``min_count``
     (up to ``max_count``) at ``start_at``."""
-    for name, clock, low, high in (("StopOffHours", hours.stop_at, 0, 0), ("StartWorkingHours", hours.start_at, min_count, max_count)):
+    for name, clock, low, high in hours.capacity_windows(min_count=min_count, max_count=max_count):
         group.scale_on_schedule(name, schedule=hours.unix_cron(clock), min_capacity=low, max_capacity=high,
                                 desired_capacity=low, time_zone=hours.timezone)
 

@@ -17,15 +17,21 @@ ENV ?=
 BRANCH ?=
 PROFILE ?=
 ACCOUNT ?=
+RELEASE ?=
 CDK_CONTEXT := $(if $(ENV),-c env=$(ENV)) $(if $(BRANCH),-c branch=$(BRANCH)) \
-               $(if $(PROFILE),-c profile=$(PROFILE)) $(if $(ACCOUNT),-c account=$(ACCOUNT))
+               $(if $(PROFILE),-c profile=$(PROFILE)) $(if $(ACCOUNT),-c account=$(ACCOUNT)) \
+               $(if $(RELEASE),-c release=$(RELEASE))
+# Extra CLI flags for deploy/diff/destroy, e.g. CDK_FLAGS="--require-approval never" in CI.
+CDK_FLAGS ?=
 
+SCAN_VENV := .venv-scan
 PY_STAMP := $(VENV)/.installed
+SCAN_STAMP := $(SCAN_VENV)/.installed
 NODE_STAMP := node_modules/.installed
 FUNCTIONS_STAMP := build/functions/.built
 FUNCTION_SOURCES := $(shell find functions -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: synth test bench deps functions clean
+.PHONY: synth test bench deps functions clean deploy diff destroy require-env
 
 deps: $(PY_STAMP) $(NODE_STAMP) $(FUNCTIONS_STAMP)
 
@@ -34,6 +40,13 @@ functions: $(FUNCTIONS_STAMP)
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# checkov, the scanner auditors run over templates, in its own virtualenv: its pinned
+# dependencies conflict with pytest's and cfn-lint's. Only the tests need it.
+$(SCAN_STAMP): requirements-scan.txt
+	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-scan.txt
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -53,7 +66,22 @@ synth: deps
 	rm -rf cdk.out && mv cdk.out.partial cdk.out
 	@echo "Synthesized $$(ls cdk.out/assembly-*/*.template.json | wc -l) templates into cdk.out/"
 
-test: deps
+# One environment (ENV, or BRANCH off dev) at a time: with -c env its stacks are top-level,
+# so --all selects exactly them; without it the app holds every environment in stages and
+# the CLI would refuse (deploy, destroy) or compare nothing (diff).
+require-env:
+	@test -n "$(ENV)$(BRANCH)" || { echo "Choose an environment: make $(MAKECMDGOALS) ENV=dev|staging|prod [BRANCH=feature/x] [ACCOUNT=123456789012]" >&2; exit 2; }
+
+deploy: require-env deps
+	cdk deploy --all $(CDK_CONTEXT) $(CDK_FLAGS)
+
+diff: require-env deps
+	cdk diff $(CDK_CONTEXT) $(CDK_FLAGS)
+
+destroy: require-env deps
+	cdk destroy --all --force $(CDK_CONTEXT) $(CDK_FLAGS)
+
+test: deps $(SCAN_STAMP)
 	$(PY) -m pytest
 
 bench: deps

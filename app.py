@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """CDK entry point: the only place that reads CDK context.
 
-  -c env=dev|staging|prod     one environment (default: all of the profile)
+  -c env=dev|staging|prod     one environment, its stacks top-level (deployable with --all);
+                              default: every environment of the profile, a Stage each
+                              (for review: the CLI refuses --all then)
   -c branch=feature/x         a short-lived branch environment derived from env (default dev)
   -c profile=NAME             a whole-system configuration (default: reference)
   -c account=123456789012     the target account, overriding the profile's
@@ -13,8 +15,7 @@ import sys
 
 from aws_cdk import App
 
-from config.loader import ConfigError, load
-from stacks.stage import add_compliance_checks, build
+from config.errors import ConfigError
 
 
 def _context(app: App, key: str) -> str | None:
@@ -28,6 +29,10 @@ def main() -> None:
     # that a cdk-nag finding stops `cdk synth` and `cdk deploy`.
     app.node.set_context("@aws-cdk/core:failSynthOnValidationErrors", True)
     try:
+        # Imported here: config/defaults.py is a file users edit, and a mistake in it is a
+        # ConfigError like any other (stacks import the loader's helpers, so they wait too).
+        from config.loader import load
+
         configs = load(
             profile=_context(app, "profile"),
             env=_context(app, "env"),
@@ -39,8 +44,19 @@ def main() -> None:
         # Stop before any construct exists: one readable message, no jsii trace, no assembly.
         print(error, file=sys.stderr)
         sys.exit(1)
-    add_compliance_checks(app, build(app, configs))
+    # One environment chosen: its stacks are top-level, so `cdk deploy --all`, `cdk diff` and
+    # plain stack names select exactly it (stacks/stage.py says why).
+    from stacks.stage import add_compliance_checks, build
+
+    staged = _context(app, "env") is None and _context(app, "branch") is None
+    add_compliance_checks(app, build(app, configs, staged=staged))
     app.synth()
+    if staged:
+        # Printed by the CLI before its own output: `cdk diff` or `cdk deploy --all` without
+        # an environment would otherwise compare or refuse without saying why.
+        names = ", ".join(f"'{c.qualified_name}/*'" for c in configs)
+        print(f"Synthesized every environment of the profile, each in its own stage ({names}). "
+              "To deploy, diff or destroy, choose one with -c env=NAME (see README).", file=sys.stderr)
 
 
 if __name__ == "__main__":

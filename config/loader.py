@@ -11,26 +11,33 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import difflib
 import hashlib
 import ipaddress
 import re
 import typing
 import zoneinfo
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-from config.defaults import (
-    BRANCH_OVERRIDES,
-    CLOUDFRONT_ORIGIN_PREFIX_LISTS,
-    DEFAULTS,
-    LOG_RETENTION_DAYS,
-)
+from config.errors import ConfigError, import_settings, settings_file
 from config.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from config.schema import EnvironmentConfig
+
+# defaults.py is a file users edit too: a mistake in it is a ConfigError, not a traceback.
+_defaults = import_settings("config.defaults")
+BRANCH_OVERRIDES: Mapping = _defaults.BRANCH_OVERRIDES
+CLOUDFRONT_ORIGIN_PREFIX_LISTS: Mapping[str, str] = _defaults.CLOUDFRONT_ORIGIN_PREFIX_LISTS
+DEFAULTS: Mapping = _defaults.DEFAULTS
+LOG_RETENTION_DAYS: tuple[int, ...] = _defaults.LOG_RETENTION_DAYS
+
+__all__ = ["ConfigError", "load", "sanitize_branch"]
 
 # CloudFormation stack names: letters, digits, hyphens, starting with a letter, <= 128.
 STACK_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 APP_NAME_RE = re.compile(r"^[a-z][a-z0-9]{1,19}$")
+# Tag values (every resource carries owner and cost-center): at most 256 of these characters.
+TAG_VALUE_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 # Longest tier name a stack gets ("observability"), so every stack name stays valid.
 LONGEST_TIER = "observability"
@@ -60,28 +67,41 @@ RDS_POSTGRES_MIN_STORAGE_GIB = 20
 RDS_MAX_STORAGE_GIB = 65536
 
 
-class ConfigError(Exception):
-    """One or more configuration mistakes; ``str()`` is the message for the user."""
-
-    def __init__(self, problems: Iterable[str]):
-        self.problems = list(problems)
-        super().__init__(
-            "Invalid configuration, synthesis stopped:\n" + "\n".join(f"  - {p}" for p in self.problems)
-        )
+# Settings a user may pass on the command line, and the flag that sets each.
+CONTEXT_SETTINGS = {"account": "-c account=", "compute.release": "-c release="}
 
 
 class _Problems:
-    """Collects problems of one environment in one wording."""
+    """Collects problems of one environment in one wording.
 
-    def __init__(self, profile: str, env: str, source: str):
-        self.profile, self.env, self.source = profile, env, source
+    A problem with a value from the command line (``context``: setting -> flag) names the
+    flag instead of the environment's file and is worded the same for every environment,
+    so ``load`` reports it once. ``bad`` holds the settings already reported: checks that
+    derive from one of them stay quiet instead of reporting the same mistake again.
+    """
+
+    def __init__(self, profile: str, env: str, source: str, *, branch: str = "", context: Mapping[str, str] | None = None):
+        self.profile, self.env, self.source, self.branch = profile, env, source, branch
+        self.context = dict(context or {})
         self.items: list[str] = []
+        self.bad: set[str] = set()
+
+    @property
+    def label(self) -> str:
+        if self.branch:
+            return f"branch environment {self.branch!r} of '{self.env}' (profile '{self.profile}')"
+        return f"environment '{self.env}' (profile '{self.profile}')"
 
     def add(self, setting: str, value: Any, problem: str, fix: str) -> None:
-        self.items.append(
-            f"environment '{self.env}' (profile '{self.profile}'): {setting} = {value!r}: {problem}. "
-            f"Fix: {fix} (in {self.source})."
-        )
+        self.bad.add(setting)
+        if setting in self.context:
+            self.items.append(f"{setting} = {value!r} (from {self.context[setting]} on the command line): {problem}. Fix: {fix}.")
+            return
+        self.items.append(f"{self.label}: {setting} = {value!r}: {problem}. Fix: {fix} (in {self.source}).")
+
+    def ok(self, *settings: str) -> bool:
+        """None of ``settings`` has been reported (so checks derived from them may run)."""
+        return not self.bad.intersection(settings)
 
 
 # ---------------------------------------------------------------- parsing
@@ -102,8 +122,23 @@ def _type_name(tp: Any) -> str:
     if typing.get_origin(tp) is typing.Literal:
         return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
     if typing.get_origin(tp) is tuple:
-        return f"a list of {_type_name(typing.get_args(tp)[0])}"
-    return getattr(tp, "__name__", str(tp))
+        item = typing.get_args(tp)[0]
+        if dataclasses.is_dataclass(item):
+            return f"a list of groups of settings ({', '.join(f.name for f in dataclasses.fields(item) if f.init)})"
+        return f"a list of {_type_name(item)}"
+    return {str: "strings", int: "whole numbers", float: "numbers", bool: "True/False"}.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _example(tp: Any) -> str:
+    """A short literal of type ``tp`` for a Fix hint."""
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return "{" + ", ".join(f'"{f.name}": {_example(hints[f.name])}' for f in dataclasses.fields(tp) if f.init) + "}"
+    if typing.get_origin(tp) is tuple:
+        return f"[{_example(typing.get_args(tp)[0])}]"
+    if typing.get_origin(tp) is typing.Literal:
+        return repr(typing.get_args(tp)[0])
+    return {str: '"..."', int: "1", float: "0.5", bool: "True"}.get(tp, "...")
 
 
 def _parse(tp: Any, value: Any, path: str, problems: _Problems) -> Any:
@@ -111,7 +146,8 @@ def _parse(tp: Any, value: Any, path: str, problems: _Problems) -> Any:
     origin = typing.get_origin(tp)
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, Mapping):
-            problems.add(path, value, "expected a group of settings", "write it as a dictionary")
+            # ``path`` ends with the "." its fields are appended to.
+            problems.add(path.rstrip("."), value, "expected a group of settings", f"write it as a dictionary, e.g. {_example(tp)}")
             return None
         return _parse_dataclass(tp, value, path, problems)
     if origin is typing.Literal:
@@ -125,7 +161,7 @@ def _parse(tp: Any, value: Any, path: str, problems: _Problems) -> Any:
             dot = "." if dataclasses.is_dataclass(item_type) else ""
             items = [_parse(item_type, v, f"{path}[{i}]{dot}", problems) for i, v in enumerate(value)]
             return None if any(item is None for item in items) else tuple(items)
-        problems.add(path, value, f"must be {_type_name(tp)}", "write a list, e.g. [\"a\", \"b\"]")
+        problems.add(path, value, f"must be {_type_name(tp)}", f"write a list, e.g. {_example(tp)}")
         return None
     # bool is an int in Python: keep them apart so `multi_az: 1` is not silently accepted.
     if tp is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -151,13 +187,15 @@ def _parse_dataclass(cls: type, data: Mapping, prefix: str, problems: _Problems)
     settable = {name for name, f in fields.items() if f.default is dataclasses.MISSING}
     for key in data:
         if key not in settable:
-            close = ", ".join(sorted(settable))
-            problems.add(f"{prefix}{key}", data[key], "unknown setting", f"remove it or use one of: {close}")
+            close = difflib.get_close_matches(str(key), settable, n=1, cutoff=0.6)
+            fix = (f"did you mean '{prefix}{close[0]}'? Rename it, or remove it" if close
+                   else f"remove it (settings here: {', '.join(sorted(settable))})")
+            problems.add(f"{prefix}{key}", data[key], "unknown setting", fix)
     values = {}
     for name in settable:
         path = f"{prefix}{name}"
         if name not in data:
-            problems.add(path, None, "missing", "set it in config/defaults.py or the environment")
+            problems.add(path, None, "missing", "set it in config/defaults.py or the environment's file")
             continue
         values[name] = _parse(hints[name], data[name], path if not dataclasses.is_dataclass(hints[name]) else f"{path}.", problems)
     if len(values) != len(settable) or any(v is None for v in values.values()):
@@ -192,9 +230,14 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
         add("app_name", cfg.app_name, "must be 2-20 lowercase letters or digits, starting with a letter",
             "choose a short name such as 'webapp'")
     if not re.fullmatch(r"\d{12}", cfg.account):
-        add("account", cfg.account, "must be a 12-digit AWS account ID", "set the account or pass -c account=123456789012")
+        add("account", cfg.account, "must be a 12-digit AWS account ID", "use the target account's 12 digits, e.g. -c account=123456789012")
     if not REGION_RE.match(cfg.region):
         add("region", cfg.region, "is not an AWS region name", "use a region such as 'us-east-1'")
+    for name in ("owner", "cost_center"):
+        value = getattr(cfg, name)
+        if not TAG_VALUE_RE.match(value):
+            add(name, value, "becomes a tag on every resource, and tag values are at most 256 letters, digits, "
+                "spaces and _ . : / = + - @", "write it without other characters, e.g. 'R and D' instead of 'R&D'")
     if cfg.log_retention_days not in LOG_RETENTION_DAYS:
         add("log_retention_days", cfg.log_retention_days, "is not a CloudWatch Logs retention value",
             f"use one of {', '.join(map(str, LOG_RETENTION_DAYS[:12]))}, ...")
@@ -247,7 +290,8 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
     if len(set(azs)) != len(azs):
         add("network.availability_zones", list(azs), "lists a zone twice", "list each zone once")
     stray = [az for az in azs if not re.fullmatch(re.escape(cfg.region) + r"[a-z]", az)]
-    if stray:
+    # With a malformed region the zones cannot be judged (and the advice would repeat the typo).
+    if stray and problems.ok("region"):
         add("network.availability_zones", list(azs), f"zones {stray} are not in region {cfg.region}",
             f"use zones of {cfg.region} such as '{cfg.region}a'")
 
@@ -267,7 +311,16 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
                 f"add {missing} to network.interface_endpoints, or choose a NAT egress mode")
     if len(set(net.interface_endpoints)) != len(net.interface_endpoints):
         add("network.interface_endpoints", list(net.interface_endpoints), "lists an endpoint twice", "list each once")
-    bad_endpoints = [e for e in net.interface_endpoints if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*", e) or e in ("s3", "dynamodb")]
+    # Written as the console shows them ("com.amazonaws.us-east-1.secretsmanager"), CDK would
+    # prefix them again: refuse, naming the short form.
+    qualified = [e for e in net.interface_endpoints if e.startswith(("com.amazonaws.", "aws."))]
+    if qualified:
+        short = [re.sub(r"^(com\.amazonaws|aws)\.([a-z]{2}(-gov)?-[a-z]+-\d\.)?", "", e) for e in qualified]
+        add("network.interface_endpoints", list(net.interface_endpoints),
+            f"{qualified} are full service names; the region's prefix is added for you",
+            f"write only the part after 'com.amazonaws.<region>.': {short}")
+    bad_endpoints = [e for e in net.interface_endpoints if e not in qualified and (
+        not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*", e) or e in ("s3", "dynamodb"))]
     if bad_endpoints:
         add("network.interface_endpoints", list(net.interface_endpoints),
             f"{bad_endpoints} are not interface endpoint service names (S3 and DynamoDB are gateway endpoints)",
@@ -278,7 +331,9 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
         add("network.flow_log_retention_days", net.flow_log_retention_days, "is not a CloudWatch Logs retention value",
             "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...")
     prefix_list = net.cloudfront_origin_prefix_list_id or CLOUDFRONT_ORIGIN_PREFIX_LISTS.get(cfg.region, "")
-    if not prefix_list:
+    if not prefix_list and not problems.ok("region"):
+        pass  # a malformed region has no prefix list: the region's own message says what to fix
+    elif not prefix_list:
         add("network.cloudfront_origin_prefix_list_id", net.cloudfront_origin_prefix_list_id,
             f"the CloudFront origin-facing prefix list of {cfg.region} is not known offline",
             "set it to the ID printed by `aws ec2 describe-managed-prefix-lists --filters "
@@ -289,9 +344,7 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
     _validate_compute(cfg, add)
 
     # Database.
-    if not re.fullmatch(r"[a-z][a-z0-9]*\.[a-z0-9]+", db.instance_class) or db.instance_class.startswith("db."):
-        add("database.instance_class", db.instance_class, "is not an RDS instance class without the 'db.' prefix",
-            "use e.g. 't4g.micro'")
+    _check_instance_class(db.instance_class, add)
     if db.allocated_storage_gib < RDS_POSTGRES_MIN_STORAGE_GIB:
         add("database.allocated_storage_gib", db.allocated_storage_gib,
             f"is below the PostgreSQL gp3 minimum of {RDS_POSTGRES_MIN_STORAGE_GIB} GiB",
@@ -342,10 +395,9 @@ def _validate(cfg: EnvironmentConfig, problems: _Problems) -> None:
     elif dom.hosted_zone_id or dom.hosted_zone_name:
         add("domain.name", "", "a hosted zone is set but no domain name", "set domain.name or clear the hosted zone")
 
-    for tier in (LONGEST_TIER,):
-        name = cfg.stack_name(tier)
-        if not STACK_NAME_RE.match(name):
-            add("app_name", cfg.app_name, f"gives the invalid stack name '{name}'", "use a shorter app or branch name")
+    name = cfg.stack_name(LONGEST_TIER)
+    if problems.ok("app_name") and not STACK_NAME_RE.match(name):
+        add("app_name", cfg.app_name, f"gives the invalid stack name '{name}'", "use a shorter app name")
 
 
 # ECR image tags, and so release names (they also name the EC2 bundle in S3).
@@ -363,8 +415,12 @@ def _validate_compute(cfg: EnvironmentConfig, add) -> None:
     compute, net = cfg.compute, cfg.network
     if not 1024 <= compute.container_port <= 65535:
         add("compute.container_port", compute.container_port, "must be an unprivileged port (1024-65535)", "use e.g. 3001")
+    for name in ("min_count", "max_count"):
+        if getattr(compute, name) < 1:
+            add(f"compute.{name}", getattr(compute, name), "must be at least 1 (off hours scale to zero on their own)",
+                f"set compute.{name} to 1 or more")
     if compute.min_count < 1 or compute.max_count < 1:
-        add("compute.min_count", compute.min_count, "counts must be at least 1 (min) and 1 (max)", "raise the counts")
+        pass  # reported above
     elif compute.min_count > compute.max_count:
         add("compute.min_count", compute.min_count, f"is greater than compute.max_count ({compute.max_count})",
             "lower min_count or raise max_count")
@@ -457,6 +513,22 @@ SCALE_TO_ZERO_MINIMUM = {13: 15, 14: 12, 15: 7, 16: 3}
 RESERVED_DOMAIN_WORDS = ("aws", "amazon", "cognito")
 
 
+# RDS instance classes without the "db." prefix: family (burstable t, general m, memory r/x/z),
+# generation, attributes (g = Graviton, d = local NVMe, ...), size.
+INSTANCE_CLASS_RE = re.compile(r"^[tmrxz]\d+[a-z-]*\.[a-z0-9]+$")
+
+
+def _check_instance_class(instance_class: str, add) -> None:
+    """Report a malformed ``database.instance_class`` (the common mistake: the "db." prefix)."""
+    if INSTANCE_CLASS_RE.match(instance_class):
+        return
+    if instance_class.startswith("db.") and INSTANCE_CLASS_RE.match(instance_class[3:]):
+        add("database.instance_class", instance_class, "is written with the 'db.' prefix, which is added for you",
+            f"write '{instance_class[3:]}'")
+    else:
+        add("database.instance_class", instance_class, "is not an RDS instance class", "use e.g. 't4g.micro' or 'm7g.large'")
+
+
 def _validate_data(cfg: EnvironmentConfig, add) -> None:
     db, storage = cfg.database, cfg.storage
     version = re.fullmatch(r"(\d+)\.(\d+)", db.engine_version)
@@ -468,11 +540,13 @@ def _validate_data(cfg: EnvironmentConfig, add) -> None:
         add("database.database_name", db.database_name, "must be lowercase letters, digits or _, starting with a letter",
             "use e.g. 'webapp'")
     if db.engine == "aurora-serverless-v2":
-        acu_ok = all(v * 2 == int(v * 2) for v in (db.serverless_min_acu, db.serverless_max_acu))
-        if not acu_ok or not 0 <= db.serverless_min_acu <= db.serverless_max_acu <= 256 or db.serverless_max_acu < 1:
+        for name, low in (("serverless_min_acu", 0), ("serverless_max_acu", 1)):
+            value = getattr(db, name)
+            if value * 2 != int(value * 2) or not low <= value <= 256:
+                add(f"database.{name}", value, f"capacity is {low} to 256 ACU in steps of 0.5", "use e.g. min 0 and max 4")
+        if 0 <= db.serverless_min_acu <= 256 and 1 <= db.serverless_max_acu <= 256 and db.serverless_min_acu > db.serverless_max_acu:
             add("database.serverless_min_acu", db.serverless_min_acu,
-                f"capacity must be steps of 0.5 ACU with 0 <= min <= max <= 256 and max >= 1 (max is {db.serverless_max_acu})",
-                "use e.g. min 0 and max 4")
+                f"is above database.serverless_max_acu ({db.serverless_max_acu})", "lower the minimum or raise the maximum")
         if db.serverless_min_acu == 0:
             if cfg.production:
                 add("database.serverless_min_acu", 0.0, "a production database must not pause (the first request after a pause waits ~15 s)",
@@ -540,11 +614,13 @@ def _validate_auth(cfg: EnvironmentConfig, add) -> None:
             value = getattr(auth, name)
             if not low <= value <= high:
                 add(f"auth.{name}", value, f"Cognito allows {low} to {high}", f"use a value in {low}-{high}")
-        prefix = domain_prefix(cfg)
-        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", prefix) or any(w in prefix for w in RESERVED_DOMAIN_WORDS):
-            add("auth.domain_prefix", prefix,
-                "must be 1-63 lowercase letters, digits or hyphens, without 'aws', 'amazon' or 'cognito'",
-                "set auth.domain_prefix to another name")
+        # Only a configured prefix is the user's to fix; the derived one is always valid.
+        room = BRANCH_PREFIX_HASH + 1 if cfg.allow_branches or cfg.is_branch else 0
+        if auth.domain_prefix and not _valid_domain_prefix(auth.domain_prefix, room=room):
+            add("auth.domain_prefix", auth.domain_prefix,
+                f"must be lowercase letters, digits or hyphens without 'aws', 'amazon' or 'cognito', at most {63 - room} "
+                "characters" + (" (branch environments append a suffix of their own within Cognito's 63)" if room else ""),
+                "set auth.domain_prefix to another name, e.g. 'webapp-login'")
         if not 8 <= auth.password_min_length <= 99:
             add("auth.password_min_length", auth.password_min_length, "must be 8 to 99 characters", "use 12 or more")
     elif not 1 <= auth.jwt_secret_rotation_days <= 365:
@@ -629,7 +705,7 @@ def _validate_observability(cfg: EnvironmentConfig, add) -> None:
     if obs.database_max_connections < 0:
         add("observability.database_max_connections", obs.database_max_connections, "cannot be negative",
             "use 0 (derived from the instance class) or the database's max_connections")
-    elif database_max_connections(cfg) is None:
+    elif database_max_connections(cfg) is None and INSTANCE_CLASS_RE.match(cfg.database.instance_class):
         add("database.instance_class", cfg.database.instance_class,
             "its memory, and so PostgreSQL's default connection limit the connections alarm compares against, is not known offline",
             "set observability.database_max_connections to the database's max_connections")
@@ -730,33 +806,71 @@ def _validate_edge(cfg: EnvironmentConfig, add) -> None:
             "tune in staging with 'count', then use 'block' in production")
 
 
+# Length of the hash a branch environment's hosted UI prefix may carry (plus its hyphen).
+BRANCH_PREFIX_HASH = 10
+COGNITO_PREFIX_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def _valid_domain_prefix(prefix: str, *, room: int = 0) -> bool:
+    """A Cognito hosted UI prefix: <= 63 (less ``room``) lowercase letters, digits, hyphens, no reserved word."""
+    return (bool(COGNITO_PREFIX_RE.match(prefix)) and len(prefix) + room <= 63
+            and not any(w in prefix for w in RESERVED_DOMAIN_WORDS))
+
+
 def domain_prefix(cfg: EnvironmentConfig) -> str:
-    """Hosted UI prefix: unique per environment, branch and account unless configured."""
-    return cfg.auth.domain_prefix or f"{cfg.app_name}-{cfg.qualified_name}-{cfg.account}"
+    """Hosted UI prefix, unique per region: ``auth.domain_prefix``, or ``<app>-<env>-<account>``;
+    a branch environment appends its branch (it must not take its parent's prefix).
+
+    Prefixes may not contain "aws", "amazon" or "cognito" nor exceed 63 characters. Where a
+    derived prefix would break that (a branch ``feature/aws-sdk-v3``, a long branch name), a
+    hash of it stands in for the part that does not fit, so it stays unique and valid.
+    """
+    configured = cfg.auth.domain_prefix
+    if configured and not cfg.is_branch:
+        return configured
+    readable = f"{configured}-{cfg.branch_slug}" if configured else f"{cfg.app_name}-{cfg.qualified_name}-{cfg.account}"
+    if _valid_domain_prefix(readable):
+        return readable
+    return f"{configured or cfg.env_name}-{hashlib.sha256(readable.encode()).hexdigest()[:BRANCH_PREFIX_HASH]}"
 
 
 # ---------------------------------------------------------------- entry points
 
 
+def _environment_settings(profile: Profile, env: str) -> Mapping:
+    """The ``SETTINGS`` of the environment's file (imported on first use)."""
+    module = import_settings(profile.environments[env])
+    settings = getattr(module, "SETTINGS", None)
+    if not isinstance(settings, Mapping):
+        raise ConfigError([
+            f"{settings_file(profile.environments[env])}: has no SETTINGS dictionary. "
+            "Fix: define SETTINGS: dict = {...} with the environment's settings."
+        ])
+    return settings
+
+
 def _raw_settings(profile: Profile, env: str) -> dict:
     """Defaults, then the profile's common settings, then the environment's own."""
-    return deep_merge(deep_merge(DEFAULTS, profile.common), profile.environments[env][0])
+    return deep_merge(deep_merge(DEFAULTS, profile.common), _environment_settings(profile, env))
 
 
 def _build(profile: Profile, env: str, *, branch: str, account: str | None, release: str | None,
            overrides: Mapping | None) -> EnvironmentConfig | ConfigError:
-    source = profile.environments[env][1]
+    source = settings_file(profile.environments[env])
     data = _raw_settings(profile, env)
     if branch:
         data = deep_merge(data, BRANCH_OVERRIDES)
     if overrides:
         data = deep_merge(data, overrides)
+    context = {}
     if account:
         data["account"] = account
+        context["account"] = CONTEXT_SETTINGS["account"]
     if release:
         data = deep_merge(data, {"compute": {"release": release}})
+        context["compute.release"] = CONTEXT_SETTINGS["compute.release"]
     data.update(env_name=env, profile=profile.name)
-    problems = _Problems(profile.name, env if not branch else f"{env}, branch '{branch}'", source)
+    problems = _Problems(profile.name, env, source, branch=branch, context=context)
     cfg = _parse_dataclass(EnvironmentConfig, data, "", problems)
     if cfg is not None:
         if not cfg.network.cloudfront_origin_prefix_list_id and cfg.region in CLOUDFRONT_ORIGIN_PREFIX_LISTS:
@@ -816,7 +930,7 @@ def load(
             problems.append(
                 f"environment '{parent}' (profile '{profile_name}'): allow_branches = False: branch environments cannot derive from it. "
                 f"Fix: branch from {' or '.join(parents) or 'an environment with allow_branches'} with -c env=, "
-                f"or set allow_branches in {prof.environments[parent][1]}."
+                f"or set allow_branches in {settings_file(prof.environments[parent])}."
             )
 
     overrides = overrides or {}
@@ -844,7 +958,7 @@ def load(
                 problems.append(
                     f"environment '{b}' (profile '{profile_name}'): network.cidr = '{nb.cidr}': overlaps "
                     f"environment '{a}' ({na.cidr}). Fix: give each environment its own range "
-                    f"(e.g. 10.0/10.1/10.2.0.0/16) in {prof.environments[b][1]}."
+                    f"(e.g. 10.0/10.1/10.2.0.0/16) in {settings_file(prof.environments[b])}."
                 )
 
     selected: list[EnvironmentConfig] = []
@@ -858,5 +972,6 @@ def load(
     elif not branch:
         selected = [built[n] for n in built if env is None or n == env]
     if problems:
-        raise ConfigError(problems)
+        # A value from the command line is checked in every environment but reported once.
+        raise ConfigError(dict.fromkeys(problems))
     return selected

@@ -3,6 +3,10 @@
 A profile is a set of environments, each given as overrides of ``defaults.DEFAULTS``
 (``common`` first, then the environment's own). ``reference`` is this project's own
 system; later profiles express the seed systems as configuration of the same app.
+
+An environment's settings are the ``SETTINGS`` dict of a module under ``config/``,
+imported by the loader only when it is needed, so a mistake in that file (a syntax
+error, a misspelled name) is reported as one line naming the file, not as a traceback.
 """
 
 from __future__ import annotations
@@ -11,16 +15,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from config import dev, prod, staging
-
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     # Overrides shared by every environment of the profile.
     common: Mapping
-    # Environment name -> (overrides, file a user edits to change them).
-    environments: Mapping[str, tuple[Mapping, str]]
+    # Environment name -> module holding its SETTINGS ("config.dev", i.e. config/dev.py).
+    environments: Mapping[str, str]
     # Environment a branch environment derives from when none is given.
     branch_parent: str = "dev"
     description: str = ""
@@ -31,11 +33,12 @@ REFERENCE = Profile(
     description="This project's reference system: React SPA, Fargate API, PostgreSQL, Cognito.",
     common={},
     environments={
-        "dev": (dev.SETTINGS, "config/dev.py"),
-        "staging": (staging.SETTINGS, "config/staging.py"),
-        "prod": (prod.SETTINGS, "config/prod.py"),
+        "dev": "config.dev",
+        "staging": "config.staging",
+        "prod": "config.prod",
     },
 )
+
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({p.name: p for p in (REFERENCE,)})
 DEFAULT_PROFILE = REFERENCE.name

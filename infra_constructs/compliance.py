@@ -1,4 +1,13 @@
-"""Acknowledging cdk-nag findings next to the resource they concern."""
+"""Acknowledging compliance findings next to the resource they concern, for every scanner.
+
+One call, one reason per finding: ``acknowledge`` records cdk-nag rules with CDK's
+``Validations`` (the in-synth packs honour them, and cdk-nag writes them into the template
+as ``Metadata.cdk_nag``) and checkov checks (``CKV_...``), which ``write_checkov_skips``
+writes into the template as ``Metadata.checkov.skip`` once the tree is complete. A cdk-nag
+rule that tests the same property as a checkov check (``CHECKOV_EQUIVALENTS``) is written
+for checkov too, with the same reason, so an auditor re-scanning the templates sees every
+exception explained once.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +16,81 @@ from typing import Mapping
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
+# The CloudFormation type each checkov check this project acknowledges applies to: a skip is
+# written on the resources of that type under the acknowledged construct, nowhere else.
+CHECKOV_RESOURCE_TYPES: Mapping[str, str] = {
+    "CKV_AWS_2": "AWS::ElasticLoadBalancingV2::Listener",
+    "CKV_AWS_18": "AWS::S3::Bucket",
+    "CKV_AWS_88": "AWS::EC2::Instance",
+    "CKV_AWS_103": "AWS::ElasticLoadBalancingV2::Listener",
+    "CKV_AWS_111": "AWS::IAM::ManagedPolicy",
+    "CKV_AWS_115": "AWS::Lambda::Function",
+    "CKV_AWS_116": "AWS::Lambda::Function",
+    "CKV_AWS_117": "AWS::Lambda::Function",
+    "CKV_AWS_118": "AWS::RDS::DBInstance",
+    "CKV_AWS_136": "AWS::ECR::Repository",
+    "CKV_AWS_157": "AWS::RDS::DBInstance",
+    "CKV_AWS_173": "AWS::Lambda::Function",
+    "CKV_AWS_174": "AWS::CloudFront::Distribution",
+}
+
+# cdk-nag rule (or rule with its finding) -> checkov checks of the same property.
+CHECKOV_EQUIVALENTS: Mapping[str, tuple[str, ...]] = {
+    "NIST.800.53.R5-LambdaDLQ": ("CKV_AWS_116",),
+    "NIST.800.53.R5-LambdaConcurrency": ("CKV_AWS_115",),
+    "NIST.800.53.R5-LambdaInsideVPC": ("CKV_AWS_117",),
+    "NIST.800.53.R5-RDSMultiAZSupport": ("CKV_AWS_157",),
+    "NIST.800.53.R5-RDSEnhancedMonitoringEnabled": ("CKV_AWS_118",),
+    "AwsSolutions-S1": ("CKV_AWS_18",),
+    "NIST.800.53.R5-ALBHttpToHttpsRedirection": ("CKV_AWS_2", "CKV_AWS_103"),
+    "AwsSolutions-CFR4": ("CKV_AWS_174",),
+    "NIST.800.53.R5-EC2InstanceNoPublicIp": ("CKV_AWS_88",),
+    # A wildcard resource in a statement that writes (checkov) is a wildcard resource (cdk-nag).
+    "AwsSolutions-IAM5[Resource::*]": ("CKV_AWS_111",),
+}
+
+# Acknowledgments that carry checkov checks, written out by ``write_checkov_skips``.
+_PENDING: list[tuple[IConstruct, dict[str, str]]] = []
+
 
 def acknowledge(construct: IConstruct, reasons: Mapping[str, str]) -> None:
-    """Acknowledge each rule (``"AwsSolutions-EC28"``, ``"AwsSolutions-IAM5[Resource::*]"``)
-    on ``construct`` with the reason that is specific to it."""
-    Validations.of(construct).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule, reason in reasons.items()))
+    """Acknowledge each rule on ``construct`` and everything below it, with the reason that
+    is specific to it: cdk-nag rules (``"AwsSolutions-EC28"``, ``"AwsSolutions-IAM5[Resource::*]"``)
+    and checkov checks (``"CKV_AWS_136"``) alike."""
+    nag = {rule: reason for rule, reason in reasons.items() if not rule.startswith("CKV")}
+    if nag:
+        Validations.of(construct).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule, reason in nag.items()))
+    checkov: dict[str, str] = {}
+    for rule, reason in reasons.items():
+        for check in (rule,) if rule.startswith("CKV") else CHECKOV_EQUIVALENTS.get(rule, ()):
+            if check not in CHECKOV_RESOURCE_TYPES:
+                raise ValueError(f"{check}: add the resource type it applies to to CHECKOV_RESOURCE_TYPES")
+            checkov.setdefault(check, reason)
+    if checkov:
+        _PENDING.append((construct, checkov))
+
+
+def write_checkov_skips(root: IConstruct) -> None:
+    """Write the pending checkov acknowledgments made under ``root`` (an App) into the
+    templates: ``Metadata.checkov.skip`` on each resource of the check's type below the
+    acknowledged construct. Call once the tree is complete, before synthesis."""
+    skips: dict[str, tuple[CfnResource, dict[str, str]]] = {}
+    remaining = []
+    for construct, checks in _PENDING:
+        if construct.node.root is not root:
+            remaining.append((construct, checks))
+            continue
+        for node in construct.node.find_all():
+            if not CfnResource.is_cfn_resource(node):
+                continue
+            applicable = {c: r for c, r in checks.items() if CHECKOV_RESOURCE_TYPES[c] == node.cfn_resource_type}
+            if applicable:
+                _, existing = skips.setdefault(node.node.path, (node, {}))
+                for check, reason in applicable.items():
+                    existing.setdefault(check, reason)
+    _PENDING[:] = remaining
+    for node, checks in skips.values():
+        node.add_metadata("checkov", {"skip": [{"id": c, "comment": r} for c, r in sorted(checks.items())]})
 
 
 # cfn-lint 1.x does not yet know the Fn::GetStackOutput intrinsic (CDK's weak cross-stack

@@ -105,6 +105,9 @@ class FargateApi(Construct):
             removal_policy=removal_policy,
             empty_on_delete=removal_policy == RemovalPolicy.DESTROY,
         )
+        acknowledge(self.repository, {
+            "CKV_AWS_136": "Images are encrypted at rest by ECR (AES-256); they hold the application's code, no secret (secrets come from Secrets Manager at run time). A KMS key would add a cost per pull and change nothing a reader of the repository sees; changing it later replaces the repository.",
+        })
         self.log_group = logs.LogGroup(self, "LogGroup", retention=log_retention, encryption_key=logs_key,
                                        removal_policy=removal_policy)
 

@@ -149,4 +149,5 @@ class SiteDeployment(Construct):
                     "NIST.800.53.R5-LambdaDLQ": "Invoked synchronously by CloudFormation, which reports a failure as a failed deploy; there is nothing to dead-letter.",
                     "NIST.800.53.R5-LambdaInsideVPC": "Copies from the CDK asset bucket to the site bucket and invalidates CloudFront: public AWS APIs only, no VPC resource.",
                     "PCI.DSS.321-LambdaInsideVPC": "Copies from the CDK asset bucket to the site bucket and invalidates CloudFront: public AWS APIs only, no VPC resource.",
+                    "CKV_AWS_173": "CDK's bucket-deployment function has no environment of its own worth encrypting (no secret; its inputs arrive as custom-resource properties).",
                 })

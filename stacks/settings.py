@@ -74,7 +74,8 @@ def name_prefix(cfg: EnvironmentConfig) -> str:
 
 def environment_tags(cfg: EnvironmentConfig) -> dict[str, str]:
     """Tags on every resource of the environment; together they single out its costs."""
-    branch = cfg.branch if cfg.branch and set(cfg.branch) <= _TAG_VALUE_OK else cfg.branch_slug
+    # The branch's own name where a tag can hold it (<= 256 tag characters), else its slug.
+    branch = cfg.branch if cfg.branch and len(cfg.branch) <= 256 and set(cfg.branch) <= _TAG_VALUE_OK else cfg.branch_slug
     return {
         "application": cfg.app_name,
         "environment": cfg.env_name,

@@ -1,4 +1,19 @@
-"""One Stage per environment, holding that environment's stacks."""
+"""The stacks of one environment, top-level when one environment is chosen, staged otherwise.
+
+The CDK CLI selects stacks by their hierarchical ID and refuses ``--all`` when every
+stack sits inside a Stage ("No stack found in the main cloud assembly"); ``cdk diff``
+then silently compares nothing. So:
+
+- ``-c env=NAME`` (and ``-c branch=``): the one environment's stacks are top-level and
+  their construct IDs are their CloudFormation stack names. ``cdk deploy --all``,
+  ``cdk diff``, ``cdk destroy --all`` and plain stack names (``webapp-dev-compute``,
+  ``'webapp-dev-*'``) select exactly that environment.
+- no ``-c env``: every environment of the profile, each in a Stage of its own
+  (``dev/webapp-dev-network``), for ``make synth`` and review. The CLI refuses ``--all``
+  there, so no command deploys every environment at once by accident.
+
+The templates are the same either way, but for the ``aws:cdk:path`` metadata.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +27,7 @@ from cdk_nag import (
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
+from infra_constructs.compliance import write_checkov_skips
 from stacks.auth_stack import AuthStack
 from stacks.compute_stack import ComputeStack
 from stacks.data_stack import DataStack
@@ -22,43 +38,41 @@ from stacks.network_stack import NetworkStack
 from stacks.observability_stack import EdgeAlarmsStack, ObservabilityStack
 from stacks.settings import environment_tags
 
+# Tiers deployed to us-east-1 whatever the environment's region: CloudFront reads its
+# certificate and web ACL there only, and its metrics exist there only.
+GLOBAL_TIERS = ("edge-global", "edge-alarms")
 
-
-class EnvironmentStage(Stage):
+class EnvironmentStacks:
     """All stacks of one environment (or branch environment), named
-    ``<app>-<env>[-<branch>]-<tier>`` and tagged for ownership and cost."""
+    ``<app>-<env>[-<branch>]-<tier>`` and tagged for ownership and cost.
+
+    ``scope`` is the App (the stacks are top-level) or the environment's Stage. Each
+    stack's construct ID is its stack name. Exposes every stack by tier and ``stacks``.
+    """
 
     def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
-        super().__init__(
-            scope,
-            config.qualified_name,
-            env=Environment(account=config.account, region=config.region),
-        )
         self.config = config
+        self.scope = scope
         self.network = NetworkStack(
-            self, "Network", **self._stack_props("network", "VPC, egress, endpoints, flow logs, security groups")
+            scope, **self._stack_props("network", "VPC, egress, endpoints, flow logs, security groups")
         )
         self.data = DataStack(
-            self, "Data", network=self.network, **self._stack_props("data", "PostgreSQL, schema migrations, buckets")
+            scope, network=self.network, **self._stack_props("data", "PostgreSQL, schema migrations, buckets")
         )
         # CloudFront reads its certificate and web ACL from us-east-1 only.
         self.edge_global = EdgeGlobalStack(
-            self,
-            "EdgeGlobal",
-            env=Environment(account=config.account, region=CLOUDFRONT_REGION),
+            scope,
             **self._stack_props("edge-global", "CloudFront web ACL and certificate (us-east-1)"),
         )
         self.edge = EdgeStack(
-            self,
-            "Edge",
+            scope,
             network=self.network,
             data=self.data,
             edge_global=self.edge_global,
             **self._stack_props("edge", f"load balancer, CloudFront, {'SPA bucket' if config.edge.frontend == 'spa' else 'Amplify app'}"),
         )
         self.auth = AuthStack(
-            self,
-            "Auth",
+            scope,
             network=self.network,
             data=self.data,
             # The edge tier's hand-off: the origins the frontend is served from.
@@ -66,8 +80,7 @@ class EnvironmentStage(Stage):
             **self._stack_props("auth", "Cognito user pool or JWT signing secret"),
         )
         self.compute = ComputeStack(
-            self,
-            "Compute",
+            scope,
             network=self.network,
             data=self.data,
             auth=self.auth,
@@ -75,15 +88,13 @@ class EnvironmentStage(Stage):
             **self._stack_props("compute", f"API on {config.compute.kind}, bastion"),
         )
         self.frontend = FrontendStack(
-            self,
-            "Frontend",
+            scope,
             edge=self.edge,
             auth=self.auth,
             **self._stack_props("frontend", "SPA deployment" if config.edge.frontend == "spa" else "Amplify branch"),
         )
         self.observability = ObservabilityStack(
-            self,
-            "Observability",
+            scope,
             network=self.network,
             data=self.data,
             edge_global=self.edge_global,
@@ -97,15 +108,14 @@ class EnvironmentStage(Stage):
         self.edge_alarms: EdgeAlarmsStack | None = None
         if config.region != CLOUDFRONT_REGION:
             self.edge_alarms = EdgeAlarmsStack(
-                self,
-                "EdgeAlarms",
+                scope,
                 edge_global=self.edge_global,
                 edge=self.edge,
-                env=Environment(account=config.account, region=CLOUDFRONT_REGION),
                 **self._stack_props("edge-alarms", "CloudFront and WAF alarms (us-east-1)"),
             )
-        for key, value in environment_tags(config).items():
-            Tags.of(self).add(key, value)
+        for stack in self.stacks.values():
+            for key, value in environment_tags(config).items():
+                Tags.of(stack).add(key, value)
 
 
     @property
@@ -119,17 +129,21 @@ class EnvironmentStage(Stage):
         }
 
     def _stack_props(self, tier: str, holds: str) -> dict:
-        """What every stack of the environment gets: its config, name, description and protection."""
+        """What every stack of the environment gets: its config, ID and name, account and
+        region (us-east-1 for the CloudFront tiers), description and protection."""
         cfg = self.config
+        region = CLOUDFRONT_REGION if tier in GLOBAL_TIERS else cfg.region
         return {
             "config": cfg,
+            "construct_id": cfg.stack_name(tier),
             "stack_name": cfg.stack_name(tier),
+            "env": Environment(account=cfg.account, region=region),
             "description": f"{cfg.app_name} {cfg.qualified_name}: {holds}",
             "termination_protection": cfg.production,
         }
 
 
-def add_compliance_checks(app: App, stages: list[EnvironmentStage]) -> None:
+def add_compliance_checks(app: App, environments: list[EnvironmentStacks]) -> None:
     """cdk-nag packs the project is measured against, run on every synth.
 
     Acknowledgments are written into the templates so auditors and outside scanners
@@ -139,9 +153,18 @@ def add_compliance_checks(app: App, stages: list[EnvironmentStage]) -> None:
         Validations.of(app).add_plugins(pack(app, write_suppressions_to_cloud_formation=True))
     # The packs register that aspect on the app, but a Stage synthesizes its stacks
     # before the app's aspects reach into it: register it on every stage as well.
-    for stage in stages:
-        Aspects.of(stage).add(WriteNagSuppressionsToCloudFormationAspect())
+    for environment in environments:
+        if isinstance(environment.scope, Stage):
+            Aspects.of(environment.scope).add(WriteNagSuppressionsToCloudFormationAspect())
+    # The same acknowledgments for checkov, which auditors run over the written templates.
+    write_checkov_skips(app)
 
 
-def build(app: App, configs: list[EnvironmentConfig]) -> list[EnvironmentStage]:
-    return [EnvironmentStage(app, config=cfg) for cfg in configs]
+def build(app: App, configs: list[EnvironmentConfig], *, staged: bool) -> list[EnvironmentStacks]:
+    """The stacks of each environment: in a Stage per environment when ``staged`` (every
+    environment of a profile at once), otherwise top-level (one environment, deployable)."""
+    return [
+        EnvironmentStacks(Stage(app, cfg.qualified_name, env=Environment(account=cfg.account, region=cfg.region))
+                          if staged else app, config=cfg)
+        for cfg in configs
+    ]

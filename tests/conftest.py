@@ -160,12 +160,13 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
     # As app.py does, with one difference: findings are collected below and reported
     # per rule instead of failing the synthesis.
     app = App(outdir=str(outdir), context={**CDK_CONTEXT, "@aws-cdk/core:failSynthOnValidationErrors": False})
-    stages = build(app, [config])
-    add_compliance_checks(app, stages)
-    (stage,) = stages
-    assembly = app.synth().get_nested_assembly(stage.artifact_id)
+    # As `-c env=` builds it: the environment's stacks at the top level.
+    environments = build(app, [config], staged=False)
+    add_compliance_checks(app, environments)
+    (environment,) = environments
+    assembly = app.synth()
     templates, files, names, protection, regions = {}, {}, {}, {}, {}
-    for tier, stack in stage.stacks.items():
+    for tier, stack in environment.stacks.items():
         artifact = assembly.get_stack_artifact(stack.artifact_id)
         templates[tier] = artifact.template
         files[tier] = Path(artifact.template_full_path)
@@ -194,3 +195,8 @@ def reference(synthesized) -> dict[str, Synthesized]:
 
 def pytest_configure(config):
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+    # The project's Node 22 and CDK CLI first, as the Makefile does, also when pytest is
+    # run directly (`.venv/bin/pytest --snapshot-update`): jsii runs on it, not on the machine's Node.
+    node_bin = str(ROOT / "node_modules" / ".bin")
+    if not os.environ.get("PATH", "").startswith(node_bin):
+        os.environ["PATH"] = f"{node_bin}{os.pathsep}{os.environ.get('PATH', '')}"

@@ -23,7 +23,7 @@ def run_app(outdir: Path, context: dict, extra_env: dict[str, str] | None = None
 
 
 def templates(outdir: Path) -> dict[str, str]:
-    return {p.name: p.read_text() for p in sorted(outdir.glob("assembly-*/*.template.json"))}
+    return {p.name: p.read_text() for p in sorted(outdir.glob("*.template.json"))}
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +35,11 @@ def dev_without_aws(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path
 def test_synthesis_needs_no_aws_environment(dev_without_aws):
     result, outdir = dev_without_aws
     assert result.returncode == 0, result.stderr[-3000:]
-    assert list(templates(outdir)) == [
-        f"dev{tier}.template.json" for tier in ("AuthD39E3ACC", "Compute13FAA8E5", "Data58C5D5B6", "Edge102E14EE",
-                                               "EdgeGlobal84457B09", "FrontendBE10DBE4", "Network06E556FF",
-                                               "Observability41F58AA8")
-    ]
+    # -c env: the environment's stacks are top-level, named by their stack names.
+    assert list(templates(outdir)) == sorted(
+        f"webapp-dev-{tier}.template.json"
+        for tier in ("network", "data", "edge-global", "edge", "auth", "compute", "frontend", "observability")
+    )
 
 
 def test_aws_variables_do_not_change_the_output(dev_without_aws, tmp_path):
@@ -58,7 +58,7 @@ def test_aws_variables_do_not_change_the_output(dev_without_aws, tmp_path):
         ({"env": "qa"}, "environment 'qa' does not exist in profile 'reference'"),
         ({"env": "dev", "branch": "///"}, "branch '///': has no letters or digits"),
         ({"profile": "nope"}, "profile 'nope' does not exist"),
-        ({"account": "not-an-account"}, "account = 'not-an-account': must be a 12-digit AWS account ID"),
+        ({"account": "not-an-account"}, "account = 'not-an-account' (from -c account= on the command line): must be a 12-digit AWS account ID"),
     ],
 )
 def test_bad_input_stops_with_one_clear_message_and_no_assembly(tmp_path, context, expected):

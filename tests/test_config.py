@@ -3,6 +3,8 @@ environment, the setting, the problem and the fix. One test per mistake."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from config.loader import ConfigError, load, sanitize_branch
@@ -210,10 +212,15 @@ def test_invalid_log_retention():
     assert_names(message, "dev", "network.flow_log_retention_days", "retention value")
 
 
-def test_invalid_account():
-    found = problems(account="12345")
-    assert len(found) == 3  # one per environment
-    assert_names(found[0], "dev", "account", "12-digit")
+def test_invalid_account_from_the_command_line_is_reported_once_as_from_the_command_line():
+    (message,) = problems(account="12345")  # checked in all three environments, said once
+    assert message.startswith("account = '12345' (from -c account= on the command line): must be a 12-digit AWS account ID")
+    assert "config/" not in message and "environment '" not in message and "Fix:" in message
+
+
+def test_invalid_account_in_a_file_names_the_file():
+    message = one_problem("prod", {"account": "12345"})
+    assert_names(message, "prod", "account", "12-digit", "(in config/prod.py)")
 
 
 def test_region_without_known_cloudfront_prefix_list():
@@ -267,7 +274,17 @@ def test_unknown_engine():
 
 def test_aurora_capacity_out_of_range():
     message = one_problem("dev", {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.3}})
-    assert_names(message, "dev", "database.serverless_min_acu", "steps of 0.5 ACU")
+    assert_names(message, "dev", "database.serverless_min_acu", "in steps of 0.5")
+
+
+def test_aurora_maximum_out_of_range_blames_the_maximum():
+    message = one_problem("dev", {"database": {"engine": "aurora-serverless-v2", "serverless_max_acu": 300}})
+    assert_names(message, "dev", "database.serverless_max_acu = 300", "1 to 256 ACU")
+
+
+def test_aurora_minimum_above_maximum():
+    message = one_problem("dev", {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 8, "serverless_max_acu": 4}})
+    assert_names(message, "dev", "database.serverless_min_acu = 8", "above database.serverless_max_acu (4")
 
 
 def test_aurora_that_pauses_in_production():
@@ -627,7 +644,7 @@ def test_application_topic_subscriber_that_is_not_an_address():
 
 def test_application_topic_with_a_misspelled_setting():
     found = problems(overrides={"dev": {"application_topics": [{"name": "stock-alerts", "email": ["a@example.com"]}]}})
-    assert_names(found[0], "dev", "application_topics[0].email", "unknown setting", "emails, name")
+    assert_names(found[0], "dev", "application_topics[0].email", "unknown setting", "did you mean 'application_topics[0].emails'?")
     assert_names(found[1], "dev", "application_topics[0].emails", "missing")
 
 
@@ -639,3 +656,157 @@ def test_branch_environments_alert_only_their_own_subscribers():
     (owned,) = load(env="staging", branch="feature/x", overrides={"staging": {"observability": {"branch_emails": ["me@example.com"]}}})
     assert owned.alarm_emails("critical") == owned.alarm_emails("warning") == ("me@example.com",)
     assert not branch.observability.cloudtrail
+
+
+# ---------------------------------------------------------------- what a new user hits first (issue 12)
+# Each category: a value that would reach CloudFormation unchecked, one mistake reported
+# several times, the wrong setting blamed, command-line values, unknown settings, broken
+# files, advice that would break a deploy, and wording.
+
+
+@pytest.mark.parametrize("setting, value", [("cost_center", "R&D"), ("owner", "team#1"), ("cost_center", "x" * 257)])
+def test_tag_values_are_checked_before_cloudformation_sees_them(setting, value):
+    message = one_problem("dev", {setting: value})
+    assert_names(message, "dev", f"{setting} = {value!r}", "tag values are at most 256", "'R and D' instead of 'R&D'")
+
+
+def test_a_long_branch_name_still_tags_every_resource_with_a_valid_value():
+    from stacks.settings import environment_tags
+
+    long_branch = "feature/" + "very-long-name-" * 20
+    (cfg,) = load(env="dev", branch=long_branch)
+    tags = environment_tags(cfg)
+    assert tags["branch"] == cfg.branch_slug and len(cfg.branch_slug) <= 24
+    (short,) = load(env="dev", branch="feature/login-page")
+    assert environment_tags(short)["branch"] == "feature/login-page"
+
+
+def test_an_interface_endpoint_written_as_the_console_shows_it():
+    message = one_problem("dev", {"network": {"interface_endpoints": ["com.amazonaws.us-east-1.secretsmanager", "logs"]}})
+    assert_names(message, "dev", "network.interface_endpoints", "full service names", "['secretsmanager']")
+
+
+def test_a_region_typo_is_one_message_without_advice_built_on_the_typo():
+    (message,) = problems(overrides={"dev": {"region": "us-east1"}})
+    assert_names(message, "dev", "region = 'us-east1'", "not an AWS region name")
+    assert "us-east1a" not in message
+
+
+def test_an_invalid_app_name_is_one_message():
+    found = problems(overrides={"dev": {"app_name": "web_app"}})
+    assert len(found) == 1, found
+    assert_names(found[0], "dev", "app_name = 'web_app'", "lowercase letters or digits")
+
+
+def test_a_zero_maximum_blames_the_maximum():
+    message = one_problem("dev", {"compute": {"max_count": 0}})
+    assert_names(message, "dev", "compute.max_count = 0", "at least 1")
+    assert "compute.min_count" not in message
+
+
+def test_a_database_class_with_the_db_prefix():
+    message = one_problem("dev", {"database": {"instance_class": "db.t4g.micro"}})
+    assert_names(message, "dev", "database.instance_class = 'db.t4g.micro'", "'db.' prefix", "write 't4g.micro'")
+    assert "max_connections" not in message
+
+
+def test_a_release_from_the_command_line_is_reported_once_as_from_the_command_line():
+    (message,) = problems(release="bad tag!")
+    assert message.startswith("compute.release = 'bad tag!' (from -c release= on the command line): ")
+    assert "config/" not in message
+
+
+def test_an_unknown_setting_suggests_the_closest_name_only():
+    message = one_problem("dev", {"database": {"multiaz": True}})
+    assert "did you mean 'database.multi_az'?" in message
+    assert "engine_version" not in message  # no list of every setting when one is close
+
+
+def test_an_unknown_setting_with_nothing_close_lists_the_section():
+    message = one_problem("dev", {"cache": {"shards": 3}})
+    assert_names(message, "dev", "cache.shards", "unknown setting", "settings here: enabled, engine_version")
+
+
+def test_a_section_set_to_none_is_named_without_a_stray_dot():
+    message = one_problem("dev", {"cache": None})
+    assert "cache = None: expected a group of settings" in message and "cache." not in message.split(":")[1]
+
+
+def test_a_list_of_groups_is_explained_with_an_example_of_one():
+    message = one_problem("dev", {"application_topics": "stock-alerts"})
+    assert_names(message, "dev", "application_topics", "a list of groups of settings (name, emails)",
+                 '[{"name": "...", "emails": ["..."]}]')
+    assert "ApplicationTopicConfig" not in message
+
+
+@pytest.fixture
+def broken_settings(monkeypatch, tmp_path):
+    """A config package copy whose dev.py the test rewrites; the loader imports it fresh."""
+    import sys
+
+    def write(text: str):
+        import config.profiles as profiles
+
+        package = tmp_path / "brokenconfig"
+        package.mkdir(exist_ok=True)
+        (package / "__init__.py").write_text("")
+        (package / "dev.py").write_text(text)
+        monkeypatch.syspath_prepend(str(tmp_path))
+        for name in [m for m in sys.modules if m.startswith("brokenconfig")]:
+            del sys.modules[name]
+        reference = profiles.PROFILES["reference"]
+        broken = dataclasses.replace(reference, environments={**reference.environments, "dev": "brokenconfig.dev"})
+        monkeypatch.setattr(profiles, "PROFILES", {**profiles.PROFILES, "reference": broken})
+        import config.loader as loader
+        monkeypatch.setattr(loader, "PROFILES", profiles.PROFILES)
+        return problems()
+
+    return write
+
+
+def test_a_syntax_error_in_a_config_file_is_one_line_with_file_and_line(broken_settings):
+    (message,) = broken_settings('SETTINGS: dict = {\n    "removal": "destroy",\n    "log_retention_days" 7,\n}\n')
+    assert message.startswith("brokenconfig/dev.py, line 3: ") and "Fix: correct the Python syntax there." in message
+    assert "Traceback" not in message
+
+
+def test_a_misspelled_name_in_a_config_file_is_one_line_with_file_and_line(broken_settings):
+    (message,) = broken_settings('SETTINGS: dict = {\n    "removal": destroy,\n}\n')
+    assert message.startswith("brokenconfig/dev.py, line 2: NameError: name 'destroy' is not defined")
+
+
+def test_a_config_file_without_settings(broken_settings):
+    (message,) = broken_settings("settings = {}\n")
+    assert message.startswith("brokenconfig/dev.py: has no SETTINGS dictionary")
+
+
+def test_a_branch_name_with_a_reserved_word_gets_a_valid_hosted_ui_prefix_of_its_own():
+    from config.loader import domain_prefix
+
+    (cfg,) = load(env="dev", branch="feature/aws-sdk-v3")
+    (parent,) = load(env="dev")
+    prefix = domain_prefix(cfg)
+    assert "aws" not in prefix and len(prefix) <= 63 and prefix != domain_prefix(parent)
+    (again,) = load(env="dev", branch="feature/aws-sdk-v3")
+    assert domain_prefix(again) == prefix  # deterministic
+
+
+def test_a_configured_hosted_ui_prefix_is_not_shared_with_branch_environments():
+    from config.loader import domain_prefix
+
+    (cfg,) = load(env="dev", branch="feature/login-page", overrides={"dev": {"auth": {"domain_prefix": "chronoview-dev"}}})
+    assert domain_prefix(cfg) == "chronoview-dev-feature-login-page"
+
+
+def test_a_configured_hosted_ui_prefix_leaves_room_for_branches_and_blames_the_file():
+    message = one_problem("dev", {"auth": {"domain_prefix": "x" * 60}})
+    assert_names(message, "dev", "auth.domain_prefix", "at most 52 characters", "(in config/dev.py)")
+
+
+def test_a_branch_environment_is_labelled_without_nested_quotes():
+    from config.loader import _Problems
+
+    problems_ = _Problems("reference", "dev", "config/dev.py", branch="feature/aws-sdk-v3")
+    problems_.add("compute.container_port", 80, "must be unprivileged", "use 3001")
+    (message,) = problems_.items
+    assert message.startswith("branch environment 'feature/aws-sdk-v3' of 'dev' (profile 'reference'): compute.container_port = 80")

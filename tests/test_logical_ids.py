@@ -44,7 +44,8 @@ CACHE_STATEFUL = {
     "CacheSlowLog43E55961": "AWS::Logs::LogGroup",
     "CacheReplicationGroupBFE59FF3": "AWS::ElastiCache::ReplicationGroup",
 }
-# The generated secret's ID carries the stage path (CDK names it so).
+# CDK derives the generated secret's ID from the path from the app down; the data stack pins
+# it to the path the stacks had in a Stage ("<env>/Data/..."), so it never changes.
 SECRETS = {
     "dev": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
     "staging": "stagingDataDatabaseInstanceSecret2C3604B43fdaad7efa858a3daf9490cf0a702aeb",

@@ -1,0 +1,136 @@
+"""The README's deploy, diff and destroy commands, run through the real (pinned) CDK CLI.
+
+The commands are read from the README itself, so the documentation and this test cannot
+drift apart. No AWS call is made: ``cdk list`` runs the CLI's own stack selection (the
+function ``deploy``, ``diff`` and ``destroy`` use) over assemblies synthesized once per
+session, and the top-level stacks of each assembly are what ``--all`` and a plain
+``cdk diff`` select.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, tiers
+
+CDK = ROOT / "node_modules" / ".bin" / "cdk"
+# (env, branch) of a documented command -> the test variant synthesized the same way.
+VARIANT_OF = {("dev", ""): "dev", ("staging", ""): "staging", ("prod", ""): "prod", ("dev", "feature/login-page"): "dev-branch"}
+
+
+def cli(*args: str, cwd: Path, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run([str(CDK), *args, "--no-notices"], cwd=cwd, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=timeout)
+
+
+def listed(assembly: Path, *patterns: str) -> list[str]:
+    result = cli("list", "--app", str(assembly), *patterns, cwd=assembly.parent)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [line.split(" ")[0] for line in result.stdout.splitlines() if line.strip()]
+
+
+def manifest(assembly: Path) -> dict:
+    return json.loads((assembly / "manifest.json").read_text())
+
+
+def top_level_stacks(assembly: Path) -> set[str]:
+    """What ``--all`` and a plain ``cdk diff`` select: the assembly's own stack artifacts."""
+    return {name for name, a in manifest(assembly)["artifacts"].items() if a["type"] == "aws:cloudformation:stack"}
+
+
+def with_dependencies(assembly: Path, names: list[str]) -> set[str]:
+    """The stacks and, transitively, every stack they depend on (from the manifest)."""
+    artifacts = manifest(assembly)["artifacts"]
+    selected, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in selected:
+            continue
+        selected.add(name)
+        todo += [d for d in artifacts[name].get("dependencies", []) if artifacts.get(d, {}).get("type") == "aws:cloudformation:stack"]
+    return selected
+
+
+def documented_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Deploying and destroying", 1)[1].split("\n## ", 1)[0]
+    return [line.split("#", 1)[0].strip() for line in section.splitlines() if line.startswith("npx cdk ")]
+
+
+def test_the_readme_documents_deploy_diff_destroy_and_a_branch():
+    verbs = {shlex.split(c)[2] for c in documented_commands()}
+    assert verbs == {"deploy", "diff", "destroy"}
+    assert any("-c branch=" in c for c in documented_commands())
+
+
+@pytest.mark.parametrize("command", documented_commands())
+def test_each_documented_command_selects_exactly_its_environment(command, synthesized):
+    words = shlex.split(command)[2:]
+    verb, context, names, flags = words[0], {}, [], set()
+    rest = iter(words[1:])
+    for word in rest:
+        if word == "-c":
+            key, _, value = next(rest).partition("=")
+            context[key] = value
+        elif word.startswith("-"):
+            flags.add(word)
+        else:
+            names.append(word)
+    synth = synthesized[VARIANT_OF[(context["env"], context.get("branch", ""))]]
+    assembly = synth.template_files["network"].parent
+    environment = {synth.stack_names[tier] for tier in tiers(VARIANT_OF[(context["env"], context.get("branch", ""))])}
+    # The environment's stacks are the assembly's top-level stacks: --all and plain diff take them.
+    assert top_level_stacks(assembly) == environment
+    if names:
+        assert not flags & {"--all"}
+        expected = with_dependencies(assembly, names)
+        assert set(names) <= expected <= environment
+        assert set(listed(assembly, *names)) == expected
+    else:
+        # deploy and destroy need --all (the CLI refuses several stacks without it); diff compares them all.
+        assert verb == "diff" or "--all" in flags
+        assert set(listed(assembly)) == environment
+    if verb == "destroy":
+        # Only a branch environment is destroyed casually; its stacks are all destroyable.
+        assert context.get("branch") and "--force" in flags
+
+
+@pytest.fixture(scope="module")
+def every_environment(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """`cdk diff` without -c env, as a user might type it: the app synthesizes every
+    environment (a Stage each). No stack is top-level, so no AWS call is made."""
+    outdir = tmp_path_factory.mktemp("every-environment") / "cdk.out"
+    return cli("diff", "--output", str(outdir), cwd=ROOT, timeout=300), outdir
+
+
+def test_a_diff_without_an_environment_says_it_compares_nothing(every_environment):
+    result, _ = every_environment
+    assert result.returncode == 0, result.stderr[-2000:]
+    output = result.stdout + result.stderr
+    assert "Number of stacks with differences: 0" in output
+    assert "choose one with -c env=NAME" in output
+
+
+def test_without_an_environment_deploy_all_is_refused_and_stages_select(every_environment):
+    _, outdir = every_environment
+    assert top_level_stacks(outdir) == set()
+    refused = cli("deploy", "--all", "--app", str(outdir), cwd=outdir.parent)
+    assert refused.returncode != 0 and "No stack found in the main cloud assembly" in refused.stderr
+    assert listed(outdir, "dev/*") == [f"dev/webapp-dev-{tier}" for tier in tiers("dev")]
+
+
+def test_make_targets_refuse_to_run_without_an_environment():
+    for target in ("deploy", "diff", "destroy"):
+        result = subprocess.run(["make", "--no-print-directory", target], cwd=ROOT, capture_output=True, text=True,
+                                env={**os.environ, "ENV": "", "BRANCH": ""}, timeout=120)
+        assert result.returncode != 0
+        assert re.search(rf"Choose an environment: make {target} ENV=dev\|staging\|prod", result.stderr)

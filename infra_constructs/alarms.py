@@ -15,6 +15,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from constructs import Construct
@@ -286,6 +287,41 @@ class EdgeAlarms(_AlarmGroup):
         self._add("waf-blocked-spike", severity=Severity.WARNING,
                   description=f"the web ACL blocked more than {blocked_per_5_minutes} requests in 5 minutes (an attack, or a rule blocking real users: check the WAF logs).",
                   metric=self.blocked, threshold=blocked_per_5_minutes)
+
+
+class UserSyncAlarms(_AlarmGroup):
+    """Confirmed users the PostConfirmation trigger could not write into the database.
+
+    The trigger never fails a sign-up for a database problem: it logs one JSON line with
+    ``"event": "USER_SYNC_FAILED"`` and lets the confirmation finish (the application creates
+    the row on the user's first request). A metric filter on the trigger's ``log_group``
+    counts those lines in ``metric_namespace``; any in 5 minutes is a warning (the database
+    was unreachable or the schema is wrong).
+
+    Exposes ``metric_filter``, ``failures`` (the metric, for the dashboard) and ``alarms``.
+    """
+
+    METRIC_NAME = "UserSyncFailures"
+
+    def __init__(self, scope: Construct, construct_id: str, *, topics: AlarmTopics, name_prefix: str,
+                 log_group: logs.ILogGroup, metric_namespace: str) -> None:
+        super().__init__(scope, construct_id, topics=topics, name_prefix=name_prefix)
+        self.metric_filter = logs.MetricFilter(
+            self,
+            "Filter",
+            log_group=log_group,
+            # A term, not a JSON pattern: the function logs in Lambda's text format, where the
+            # JSON follows the level, time and request ID on the line.
+            filter_pattern=logs.FilterPattern.all_terms("USER_SYNC_FAILED"),
+            metric_namespace=metric_namespace,
+            metric_name=self.METRIC_NAME,
+            metric_value="1",
+        )
+        self.failures = self.metric_filter.metric(statistic="Sum", period=FIVE_MINUTES)
+        self._add("user-sync-failed", severity=Severity.WARNING,
+                  description="the PostConfirmation trigger could not write confirmed users into the database "
+                              "(USER_SYNC_FAILED in its log: each line has the user's sub; the app creates the row on first request).",
+                  metric=self.failures, threshold=0)
 
 
 def edge_metric(metric_name: str, statistic: str, *, distribution_id: str, period: Duration = FIVE_MINUTES) -> cloudwatch.Metric:

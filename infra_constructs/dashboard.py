@@ -27,7 +27,8 @@ class OperationsDashboard(Construct):
     rate when ``cdn_additional_metrics``, WAF allowed/blocked); load balancer (requests, 4xx/5xx,
     p50/p99, healthy/unhealthy targets); compute (CPU, memory, running/desired tasks or
     instances); database (CPU, connections, free storage, IOPS, replica lag); auth (sign-ups,
-    sign-ins and their failures) when ``user_pool_id`` is given.
+    sign-ins and their failures, and ``user_sync_failures``: confirmed users the trigger could
+    not write into the database) when ``user_pool_id`` is given.
 
     Metrics come from ``api`` and ``database`` (the alarms' own metric objects, so graph and
     alarm can never disagree) and from the edge tier in us-east-1. Exposes ``dashboard``.
@@ -47,6 +48,7 @@ class OperationsDashboard(Construct):
         cdn_additional_metrics: bool,
         user_pool_id: str | None,
         user_pool_client_id: str | None,
+        user_sync_failures: cloudwatch.IMetric | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dashboard = cloudwatch.Dashboard(
@@ -110,10 +112,13 @@ class OperationsDashboard(Construct):
                     label=label, period=FIVE_MINUTES,
                 )
 
-            self.dashboard.add_widgets(
-                _graph("Sign-ups", [cognito("SignUpSuccesses", "Sum", "sign-ups")], [failures("SignUpSuccesses", "failed sign-ups")], width=12),
-                _graph("Sign-ins", [cognito("SignInSuccesses", "Sum", "sign-ins")], [failures("SignInSuccesses", "failed sign-ins")], width=12),
-            )
+            auth_widgets = [
+                _graph("Sign-ups", [cognito("SignUpSuccesses", "Sum", "sign-ups")], [failures("SignUpSuccesses", "failed sign-ups")], width=8),
+                _graph("Sign-ins", [cognito("SignInSuccesses", "Sum", "sign-ins")], [failures("SignInSuccesses", "failed sign-ins")], width=8),
+            ]
+            if user_sync_failures is not None:
+                auth_widgets.append(_graph("Users not written to the database", [user_sync_failures], width=8))
+            self.dashboard.add_widgets(*auth_widgets)
         else:
             self.dashboard.add_widgets(cloudwatch.TextWidget(
                 markdown="The application signs its own tokens (auth mode custom-jwt): sign-ins are in the API's logs.",

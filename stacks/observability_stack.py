@@ -9,7 +9,7 @@ from constructs import Construct
 from config.loader import database_max_connections
 from config.schema import EnvironmentConfig
 from infra_constructs.alarm_topics import AlarmTopics, Severity
-from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms, RotationFailureAlert
+from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms, RotationFailureAlert, UserSyncAlarms
 from infra_constructs.audit_trail import AuditTrail
 from infra_constructs.budget import CostBudget
 from infra_constructs.container_service import FargateApi
@@ -60,8 +60,11 @@ class ObservabilityStack(EnvironmentStack):
     ``OperationsDashboard``; ``AuditTrail`` with ``observability.cloudtrail``; ``CostBudget``
     with ``observability.monthly_budget_usd``.
 
+    ``UserSyncAlarms`` with a Cognito PostConfirmation trigger.
+
     Exposes ``topics``, ``api_alarms``, ``database_alarms``, ``edge_alarms`` (or None),
-    ``rotation_alert``, ``dashboard``, ``trail`` (or None) and ``budget`` (or None).
+    ``user_sync_alarms`` (or None), ``rotation_alert``, ``dashboard``, ``trail`` (or None)
+    and ``budget`` (or None).
     """
 
     def __init__(
@@ -129,7 +132,14 @@ class ObservabilityStack(EnvironmentStack):
         self.rotation_alert = RotationFailureAlert(self, "RotationFailureAlert", topic=critical,
                                                    secrets=[database.secret], name_prefix=prefix)
 
-        groups = [self.api_alarms, self.database_alarms, *([self.edge_alarms] if self.edge_alarms else [])]
+        # Cognito only: confirmed users the PostConfirmation trigger could not write (it logs them).
+        self.user_sync_alarms: UserSyncAlarms | None = None
+        if auth.post_confirmation is not None:
+            self.user_sync_alarms = UserSyncAlarms(self, "UserSyncAlarms", topics=self.topics, name_prefix=prefix,
+                                                   log_group=auth.post_confirmation.log_group, metric_namespace=prefix)
+
+        groups = [self.api_alarms, self.database_alarms, *([self.edge_alarms] if self.edge_alarms else []),
+                  *([self.user_sync_alarms] if self.user_sync_alarms else [])]
         user_pool = auth.user_pool
         self.dashboard = OperationsDashboard(
             self,
@@ -143,6 +153,7 @@ class ObservabilityStack(EnvironmentStack):
             cdn_additional_metrics=obs.cdn_additional_metrics,
             user_pool_id=user_pool.user_pool.user_pool_id if user_pool is not None else None,
             user_pool_client_id=user_pool.client.user_pool_client_id if user_pool is not None else None,
+            user_sync_failures=self.user_sync_alarms.failures if self.user_sync_alarms is not None else None,
         )
 
         self.trail: AuditTrail | None = None

@@ -29,6 +29,8 @@ DEV_ALARMS = {
     "critical-database-free-storage": ("AWS/RDS", "FreeStorageSpace", 2 * GIB, 5, 60, "notBreaching", CRITICAL_TOPIC),
     "critical-cdn-5xx-rate": ("AWS/CloudFront", "5xxErrorRate", 5, 1, 300, "notBreaching", CRITICAL_TOPIC),
     "warning-waf-blocked-spike": ("AWS/WAFV2", "BlockedRequests", 8000, 1, 300, "notBreaching", WARNING_TOPIC),
+    # Any confirmed user the PostConfirmation trigger could not write (its USER_SYNC_FAILED lines).
+    "warning-user-sync-failed": ("webapp-dev", "UserSyncFailures", 0, 1, 300, "notBreaching", WARNING_TOPIC),
 }
 
 
@@ -194,6 +196,32 @@ def test_dashboard_has_every_section(synthesized, variant):
     acl = synth.stack_names["edge-global"].replace("-", "") + "WebAcl"
     assert f'"AWS/WAFV2","BlockedRequests","Rule","ALL","WebACL","{acl}' in body
     assert body.split(f'"AWS/WAFV2","BlockedRequests","Rule","ALL","WebACL","{acl}')[1].split("{", 1)[1].startswith('"region":"us-east-1"')
+
+
+@pytest.mark.parametrize("variant", ["dev", "prod", "dev-branch", "custom-jwt"])
+def test_user_sync_failures_are_counted_alarmed_and_graphed(synthesized, variant):
+    synth = synthesized[variant]
+    filters = resources(synth, "AWS::Logs::MetricFilter", tier="observability")
+    found = alarms(synth)
+    if synth.config.auth.mode == "custom-jwt":
+        assert not filters and "warning-user-sync-failed" not in found
+        assert "UserSyncFailures" not in dashboard_body(synth)
+        return
+    prefix = f"{synth.config.app_name}-{synth.config.qualified_name}"
+    (metric_filter,) = filters.values()
+    props = metric_filter["Properties"]
+    # A term pattern: the trigger logs in Lambda's text format, its JSON after the request ID
+    # (tests/functions/test_post_confirmation.py checks the line carries the term).
+    assert props["FilterPattern"] == '"USER_SYNC_FAILED"'
+    assert props["MetricTransformations"] == [{"MetricNamespace": prefix, "MetricName": "UserSyncFailures", "MetricValue": "1"}]
+    # On the trigger's own log group in the auth stack (a weak cross-stack reference).
+    group = json.dumps(props["LogGroupName"])
+    assert synth.stack_names["auth"] in group and "PostConfirmationLogGroup" in group
+    alarm = found["warning-user-sync-failed"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"], alarm["Threshold"]) == (prefix, "UserSyncFailures", "Sum", 0)
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["AlarmActions"] == [WARNING_TOPIC]
+    assert '"title":"Users not written to the database"' in dashboard_body(synth)
+    assert f'"{prefix}","UserSyncFailures"' in dashboard_body(synth)
 
 
 def test_every_log_group_expires(synthesized):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -86,6 +87,11 @@ def test_database_down_logs_and_lets_the_confirmation_finish(caplog, monkeypatch
     assert slept == [post_confirmation.BACKOFF_SECONDS]  # one retry, within Cognito's 5 s
     record = json.loads(caplog.records[-1].getMessage())
     assert record["event"] == "USER_SYNC_FAILED" and record["sub"] == SUB and "connection refused" in record["error"]
+    # The observability tier's metric filter is the term pattern "USER_SYNC_FAILED": in the Lambda
+    # runtime's text format ("[ERROR]\t<time>\t<request id>\t<message>") the message carries
+    # it as a whole term, which is what that pattern matches.
+    line = f"[ERROR]\t2026-11-23T12:00:00.000Z\t8f5c1c1e-0000-4000-8000-000000000000\t{caplog.records[-1].getMessage()}"
+    assert "USER_SYNC_FAILED" in re.split(r"[^A-Za-z0-9_]+", line)
 
 
 def test_email_taken_by_another_account_is_logged_not_raised(db, connect, caplog):

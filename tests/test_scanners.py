@@ -1,0 +1,101 @@
+"""What auditors see when they scan the written templates with their own tools.
+
+They do not run this project's synth: checkov reads ``Metadata.checkov.skip``, and cdk-nag
+rules re-run over the templates (each resource included as its CloudFormation type) see
+only the acknowledgments written into ``Metadata.cdk_nag``. Both must find nothing that is
+not fixed or explained there, for every environment and variant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import cloudformation_include as cfn_include
+
+from tests.conftest import NAG_PACKS, ROOT
+
+CHECKOV = ROOT / ".venv-scan" / "bin" / "checkov"
+
+
+@pytest.fixture(scope="session")
+def checkov_results(synthesized) -> list[dict]:
+    """One checkov run over every variant's assembly (``make test`` installs it in .venv-scan)."""
+    assert CHECKOV.exists(), "checkov is missing: `make test` installs it into .venv-scan (requirements-scan.txt)"
+    folders = sorted({str(synth.template_files["network"].parent) for synth in synthesized.values()})
+    command = [str(CHECKOV), *(arg for folder in folders for arg in ("-d", folder)), "--framework", "cloudformation",
+               "--compact", "--skip-download", "--output", "json"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: failed checks, reported below
+    # One JSON document per folder, one after another.
+    decoder, text, reports, at = json.JSONDecoder(), result.stdout.strip(), [], 0
+    while at < len(text):
+        report, at = decoder.raw_decode(text, at)
+        reports += report if isinstance(report, list) else [report]
+        while at < len(text) and text[at].isspace():
+            at += 1
+    assert len(reports) == len(folders)
+    return reports
+
+
+def test_checkov_finds_nothing_unexplained(checkov_results):
+    failed = [f"{f['check_id']} ({f['check_name']}) on {Path(f['file_path']).name}:{f['resource']}"
+              for report in checkov_results for f in report["results"]["failed_checks"]]
+    assert failed == []
+
+
+def test_checkov_read_the_templates_and_every_skip_has_a_reason(checkov_results):
+    summaries = [report["summary"] for report in checkov_results]
+    assert sum(s["resource_count"] for s in summaries) > 1000 and sum(s["passed"] for s in summaries) > 1000
+    assert all(s["parsing_errors"] == 0 for s in summaries)
+    skipped = [f for report in checkov_results for f in report["results"]["skipped_checks"]]
+    assert skipped, "no skip was read: Metadata.checkov.skip is not reaching checkov"
+    for finding in skipped:
+        assert len(finding["check_result"].get("suppress_comment", "")) >= 60, finding
+
+
+def _plain(value):
+    """CfnInclude does not know CDK's weak-reference intrinsic Fn::GetStackOutput: a string stands in."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::GetStackOutput"}:
+            ref = value["Fn::GetStackOutput"]
+            return f"stack-output:{ref['StackName']}:{ref['OutputName']}"
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="session")
+def nag_over_written_templates(synthesized, tmp_path_factory) -> list[str]:
+    """The three packs over every distinct written template, honouring only what the template
+    says (``Metadata.cdk_nag.rules_to_suppress``)."""
+    folder = tmp_path_factory.mktemp("included")
+    app = App()
+    seen: set[str] = set()
+    for name, synth in synthesized.items():
+        for tier, template in synth.templates.items():
+            text = json.dumps(_plain(template), sort_keys=True)
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            if digest in seen:
+                continue  # the same template in another variant: same findings
+            seen.add(digest)
+            path = folder / f"{name}-{tier}.json"
+            path.write_text(text)
+            included = cfn_include.CfnInclude(Stack(app, f"{name}-{tier}"), "Template", template_file=str(path))
+            for logical_id, resource in template["Resources"].items():
+                rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+                if rules:
+                    Validations.of(included.get_resource(logical_id)).acknowledge(
+                        *(Acknowledgment(id=rule["id"], reason=rule["reason"]) for rule in rules)
+                    )
+    return [f"{v.rule_name} at {r.construct_path}" for pack in NAG_PACKS
+            for v in pack().validate_scope(app).violations for r in v.violating_resources]
+
+
+def test_cdk_nag_over_the_written_templates_finds_nothing_unexplained(nag_over_written_templates):
+    assert nag_over_written_templates == []

@@ -511,6 +511,9 @@ MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 # Aurora PostgreSQL versions that can scale to 0 ACU: 13.15+, 14.12+, 15.7+, 16.3+ and newer majors.
 SCALE_TO_ZERO_MINIMUM = {13: 15, 14: 12, 15: 7, 16: 3}
 RESERVED_DOMAIN_WORDS = ("aws", "amazon", "cognito")
+# Cognito app client limits: callback (and logout) URLs per client, and characters per URL.
+COGNITO_MAX_URLS = 100
+COGNITO_MAX_URL_LENGTH = 1024
 
 
 # RDS instance classes without the "db." prefix: family (burstable t, general m, memory r/x/z),
@@ -605,7 +608,14 @@ def _validate_auth(cfg: EnvironmentConfig, add) -> None:
             add("auth.threat_protection", auth.threat_protection, "threat protection needs the Cognito 'plus' feature plan",
                 "set auth.feature_plan to 'plus' or auth.threat_protection to 'off'")
         for name in ("callback_urls", "logout_urls"):
+            if len(getattr(auth, name)) > COGNITO_MAX_URLS:
+                add(f"auth.{name}", f"{len(getattr(auth, name))} URLs", f"Cognito takes at most {COGNITO_MAX_URLS}",
+                    "list fewer (the site's own origins are added for you)")
             for url in getattr(auth, name):
+                if len(url) > COGNITO_MAX_URL_LENGTH:
+                    add(f"auth.{name}", f"{url[:40]}...", f"a URL is {len(url)} characters; Cognito takes at most {COGNITO_MAX_URL_LENGTH}",
+                        "use a shorter URL")
+                    continue
                 local = re.fullmatch(r"http://localhost(:\d+)?(/.*)?", url)
                 if not (local or re.fullmatch(r"https://[a-z0-9.-]+(:\d+)?(/\S*)?", url)):
                     add(f"auth.{name}", url, "must be an https:// URL (http:// only for localhost)",
@@ -627,6 +637,8 @@ def _validate_auth(cfg: EnvironmentConfig, add) -> None:
         add("auth.jwt_secret_rotation_days", auth.jwt_secret_rotation_days, "must be 1 to 365 days", "use e.g. 90")
 
 
+# CloudFront's limit on a Content-Security-Policy value in a response headers policy.
+CLOUDFRONT_MAX_CSP = 1783
 # CloudFront's origin timeouts (seconds): up to 60 without a quota increase, 180 with one.
 CLOUDFRONT_MAX_ORIGIN_TIMEOUT = 180
 # AWS WAF's rate-based rule limits (requests per evaluation window).
@@ -780,6 +792,10 @@ def _validate_edge(cfg: EnvironmentConfig, add) -> None:
     if not edge.content_security_policy.strip() or any(c in edge.content_security_policy for c in "\r\n\""):
         add("edge.content_security_policy", edge.content_security_policy, "must be one non-empty header line without quotes",
             "write directives separated by '; ', e.g. \"default-src 'self'; frame-ancestors 'none'\"")
+    elif len(edge.content_security_policy) > CLOUDFRONT_MAX_CSP:
+        add("edge.content_security_policy", f"{edge.content_security_policy[:40]}...",
+            f"is {len(edge.content_security_policy)} characters; CloudFront's response headers policy takes at most {CLOUDFRONT_MAX_CSP}",
+            "shorten it (group sources under 'default-src', drop redundant directives)")
     if edge.uploads_path:
         if not UPLOADS_PATH_RE.match(edge.uploads_path):
             add("edge.uploads_path", edge.uploads_path, "must be a CloudFront path pattern of one folder", "write it like '/uploads/*'")

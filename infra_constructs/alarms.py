@@ -21,8 +21,11 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra_constructs.alarm_topics import AlarmTopics, Severity
+from infra_constructs.names import bounded_name
 
 ONE_MINUTE = Duration.minutes(1)
+# EventBridge's limit on a rule's name.
+RULE_NAME_LIMIT = 64
 FIVE_MINUTES = Duration.minutes(5)
 GIB = 1024**3
 ABOVE = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
@@ -349,7 +352,7 @@ class RotationFailureAlert(Construct):
         self.rule = events.Rule(
             self,
             "Rule",
-            rule_name=f"{name_prefix}-secret-rotation-failed",
+            rule_name=bounded_name(f"{name_prefix}-secret-rotation-failed", RULE_NAME_LIMIT),
             description="CRITICAL: a secret of this environment failed to rotate",
             event_pattern=events.EventPattern(
                 source=["aws.secretsmanager"],

@@ -12,6 +12,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
+from infra_constructs.names import bounded_name
+
+# EventBridge Scheduler's limit on a schedule's name.
+SCHEDULE_NAME_LIMIT = 64
+
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 
@@ -112,7 +117,7 @@ class DatabaseOffHours(Construct):
             schedule = scheduler.CfnSchedule(
                 self,
                 action.capitalize(),
-                name=f"{name_prefix}-database-{action}"[:64],
+                name=bounded_name(f"{name_prefix}-database-{action}", SCHEDULE_NAME_LIMIT),
                 description=f"{action.capitalize()} the database at {clock} {hours.timezone} on {hours.days}",
                 schedule_expression=hours.aws_cron(clock),
                 schedule_expression_timezone=hours.timezone,

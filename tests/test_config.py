@@ -810,3 +810,13 @@ def test_a_branch_environment_is_labelled_without_nested_quotes():
     problems_.add("compute.container_port", 80, "must be unprivileged", "use 3001")
     (message,) = problems_.items
     assert message.startswith("branch environment 'feature/aws-sdk-v3' of 'dev' (profile 'reference'): compute.container_port = 80")
+
+
+def test_a_content_security_policy_longer_than_cloudfront_takes():
+    message = one_problem("dev", {"edge": {"content_security_policy": "default-src 'self' " + "https://x.example.com " * 90}})
+    assert_names(message, "dev", "edge.content_security_policy", "at most 1783")
+
+
+def test_a_callback_url_longer_than_cognito_takes():
+    message = one_problem("dev", {"auth": {"callback_urls": ["https://app.example.com/" + "a" * 1100]}})
+    assert_names(message, "dev", "auth.callback_urls", "at most 1024")

@@ -75,6 +75,8 @@ class AuditTrail(Construct):
                 abort_incomplete_multipart_upload_after=Duration.days(1),
             )],
             removal_policy=removal_policy,
+            # A destroyable environment's trail bucket is emptied before deletion.
+            auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
         )
         acknowledge(self.bucket, {
             f"{pack}-S3BucketReplicationEnabled": "Trail log files are validated (digest files) and kept for their retention in one region; a second copy is an organization-trail concern."

@@ -21,7 +21,8 @@ _HARDENED = {
 class AccessLogBucket(Construct):
     """Receives S3 server access logs (and, later, load balancer and CloudFront logs).
 
-    SSE-S3 encryption: the log delivery services cannot write to SSE-KMS buckets.
+    SSE-S3 encryption: the log delivery services cannot write to SSE-KMS buckets. With
+    ``RemovalPolicy.DESTROY`` the bucket is emptied before deletion (``auto_delete_objects``).
     Exposes ``bucket``.
     """
 
@@ -42,7 +43,9 @@ class AccessLogBucket(Construct):
                 )
             ],
             removal_policy=removal_policy,
-            auto_delete_objects=False,
+            # A bucket that still holds objects (or versions) cannot be deleted: where the stack
+            # may destroy it, CDK's provider empties it first, so a teardown leaves nothing behind.
+            auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
         )
         acknowledge(self.bucket, {
             "AwsSolutions-S1": "This is the access log bucket itself; logging it into itself would loop.",
@@ -57,8 +60,8 @@ class AccessLogBucket(Construct):
 
 class PrivateBucket(Construct):
     """A data bucket: SSE-S3 encryption, TLS only, versioning, public access blocked,
-    server access logs, noncurrent versions to Glacier and then expired.
-    Exposes ``bucket``."""
+    server access logs, noncurrent versions to Glacier and then expired; emptied before
+    deletion with ``RemovalPolicy.DESTROY``. Exposes ``bucket``."""
 
     def __init__(
         self,
@@ -93,6 +96,8 @@ class PrivateBucket(Construct):
                 )
             ],
             removal_policy=removal_policy,
+            # Emptied before deletion where the stack may destroy it (see AccessLogBucket).
+            auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
         )
         acknowledge(self.bucket, {
             f"{pack}-S3BucketReplicationEnabled": f"The {purpose} bucket is versioned with noncurrent versions kept {noncurrent_expire_days} days; cross-region replication is a disaster-recovery choice beyond the stated RTO/RPO."

@@ -8,7 +8,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra_constructs.compliance import acknowledge, silence_cfn_lint
+from infra_constructs.cdk_providers import DEFAULT_SECURITY_GROUP_PROVIDER, adopt_provider
+from infra_constructs.compliance import acknowledge
 from infra_constructs.log_keys import logs_key
 
 # Subnet group names: later tiers select subnets by these names.
@@ -165,33 +166,10 @@ class Network(Construct):
         return role.without_policy_updates()
 
     def _configure_default_security_group_provider(self, retention: logs.RetentionDays, removal_policy: RemovalPolicy) -> None:
-        """The function behind ``restrict_default_security_group`` (CDK's own provider) would
-        log to an implicit group that never expires: it gets an explicit one with the network's
-        log retention. Its DependsOn on its role is implied by its GetAtt of the role: harmless,
-        but cfn-lint W3005 flags it, so the check is silenced on that one resource."""
-        provider = Stack.of(self).node.try_find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider")
-        if provider is None:
-            return
-        handler = provider.node.find_child("Handler")
-        log_group = logs.LogGroup(self, "DefaultSecurityGroupProviderLogs", retention=retention,
-                                  encryption_key=self.logs_key, removal_policy=removal_policy)
-        handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
-        silence_cfn_lint(handler, "W3005")
-        # Its role and function are plain CfnResources, which the in-synth cdk-nag run does not
-        # inspect; scanners that read the templates do. The acknowledgments go into the template.
-        once = "Runs once per deploy as a CloudFormation custom resource"
-        acknowledge(handler, {
-            "AwsSolutions-L1": "CDK's own provider for restrict_default_security_group pins its Node.js runtime; it is upgraded with aws-cdk-lib.",
-            "NIST.800.53.R5-LambdaConcurrency": f"{once}; a concurrency limit adds nothing.",
-            "NIST.800.53.R5-LambdaDLQ": f"{once}, invoked synchronously by CloudFormation, which reports a failure as a failed deploy.",
-            "NIST.800.53.R5-LambdaInsideVPC": "Calls only the EC2 API to revoke the default security group's rules; it needs no VPC resource.",
-            "PCI.DSS.321-LambdaInsideVPC": "Calls only the EC2 API to revoke the default security group's rules; it needs no VPC resource.",
-        })
-        acknowledge(provider.node.find_child("Role"), {
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]": "CDK's own provider role: basic execution (its log streams) only.",
-            "NIST.800.53.R5-IAMNoInlinePolicy": "CDK's own provider role: one inline statement, ec2:AuthorizeSecurityGroupIngress/Egress and Revoke* on this VPC's default security group only.",
-            "PCI.DSS.321-IAMNoInlinePolicy": "CDK's own provider role: one inline statement, ec2:AuthorizeSecurityGroupIngress/Egress and Revoke* on this VPC's default security group only.",
-        })
+        """The function behind ``restrict_default_security_group`` (CDK's own provider) gets an
+        explicit, expiring log group in this construct and the scanners' acknowledgments."""
+        adopt_provider(self, DEFAULT_SECURITY_GROUP_PROVIDER, log_group_id="DefaultSecurityGroupProviderLogs",
+                       log_retention=retention, logs_key=self.logs_key, removal_policy=removal_policy)
 
     @staticmethod
     def _gateway_endpoints(dynamodb: bool) -> dict[str, ec2.GatewayVpcEndpointOptions]:

@@ -27,6 +27,7 @@ from cdk_nag import (
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
+from infra_constructs.cdk_providers import AUTO_DELETE_OBJECTS_PROVIDER, adopt_provider
 from infra_constructs.compliance import write_checkov_skips
 from stacks.auth_stack import AuthStack
 from stacks.compute_stack import ComputeStack
@@ -36,7 +37,7 @@ from stacks.edge_stack import EdgeStack
 from stacks.frontend_stack import FrontendStack
 from stacks.network_stack import NetworkStack
 from stacks.observability_stack import EdgeAlarmsStack, ObservabilityStack
-from stacks.settings import environment_tags
+from stacks.settings import environment_tags, retention, stateful_removal
 
 # Tiers deployed to us-east-1 whatever the environment's region: CloudFront reads its
 # certificate and web ACL there only, and its metrics exist there only.
@@ -113,9 +114,21 @@ class EnvironmentStacks:
                 edge=self.edge,
                 **self._stack_props("edge-alarms", "CloudFront and WAF alarms (us-east-1)"),
             )
+        # The README's deployment order, made explicit: the references alone leave some stacks
+        # free (edge-global references nothing; auth without Cognito references no edge), and
+        # the CLI would then order those by name. Each tier waits for the one before it.
+        ordered = list(self.stacks.values())
+        for earlier, later in zip(ordered, ordered[1:]):
+            later.add_dependency(earlier, "deployment order (README: Deploying and destroying)")
         for stack in self.stacks.values():
             for key, value in environment_tags(config).items():
                 Tags.of(stack).add(key, value)
+            # Buckets of a destroyable environment are emptied on deletion by CDK's provider:
+            # its handler logs to a group of ours, and the templates explain it to scanners.
+            if stack.region == config.region:
+                adopt_provider(stack, AUTO_DELETE_OBJECTS_PROVIDER, log_group_id="AutoDeleteObjectsProviderLogs",
+                               log_retention=retention(config.log_retention_days),
+                               logs_key=self.network.network.logs_key, removal_policy=stateful_removal(config))
 
 
     @property

@@ -136,7 +136,8 @@ def test_aurora_in_staging_has_a_reader_in_another_az_and_does_not_pause(synthes
 def test_migrations_run_on_deploy_from_inside_the_vpc(synthesized, variant):
     synth = synthesized[variant]
     _, resource = one(synth, "Custom::SchemaMigrations")
-    function_id, function = one(synth, "AWS::Lambda::Function")
+    function_id, function = next((k, r) for k, r in resources(synth, "AWS::Lambda::Function").items()
+                                 if k.startswith("MigrationsRunner"))
     assert resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": [function_id, "Arn"]}
     assert resource["Properties"]["MigrationsChecksum"] == runner.bundle_checksum(runner.discover())
     p = function["Properties"]
@@ -203,3 +204,22 @@ def test_redis_cache_with_tls_auth_and_failover(synthesized):
     ingress = [r["Properties"] for r in network.values() if r["Type"] == "AWS::EC2::SecurityGroupIngress"
                and r["Properties"]["GroupId"] == {"Fn::GetAtt": [cache_sg, "GroupId"]}]
     assert [(i["SourceSecurityGroupId"]["Fn::GetAtt"][0].startswith("SecurityGroupsApplication"), i["FromPort"]) for i in ingress] == [(True, 6379)]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_destroyable_buckets_are_emptied_before_deletion(synthesized, variant):
+    """A bucket that still holds objects cannot be deleted: where removal is 'destroy', every
+    bucket of every stack has CDK's auto-delete custom resource, whose handler logs to a group of ours."""
+    synth = synthesized[variant]
+    for tier, template in synth.templates.items():
+        found = template["Resources"]
+        buckets = {k for k, r in found.items() if r["Type"] == "AWS::S3::Bucket"}
+        emptied = {r["Properties"]["BucketName"]["Ref"] for r in found.values() if r["Type"] == "Custom::S3AutoDeleteObjects"}
+        if synth.config.removal != "destroy":
+            assert emptied == set(), tier
+            continue
+        assert emptied == buckets, tier
+        if buckets:
+            handler = found["CustomS3AutoDeleteObjectsCustomResourceProviderHandler9D90184F"]["Properties"]
+            assert handler["LoggingConfig"] == {"LogGroup": {"Ref": "AutoDeleteObjectsProviderLogs67E2E7FB"}}
+            assert found["AutoDeleteObjectsProviderLogs67E2E7FB"]["Properties"]["RetentionInDays"] == synth.config.log_retention_days

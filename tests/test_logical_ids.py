@@ -114,7 +114,17 @@ LOCKED_TYPES = {
 }
 
 
+# Destroyable environments: the log group of CDK's bucket-emptying provider, in each stack with a bucket.
+AUTO_DELETE_STATEFUL = {"AutoDeleteObjectsProviderLogs67E2E7FB": "AWS::Logs::LogGroup"}
+
+
 def locked(variant: str, tier: str, config) -> dict[str, str]:
+    pins = _locked(variant, tier, config)
+    has_bucket = "AWS::S3::Bucket" in pins.values() or tier == "data"
+    return pins | (AUTO_DELETE_STATEFUL if config.removal == "destroy" and has_bucket else {})
+
+
+def _locked(variant: str, tier: str, config) -> dict[str, str]:
     if tier == "network":
         return NETWORK_STATEFUL
     amplify = config.edge.frontend == "amplify"

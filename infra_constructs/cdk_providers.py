@@ -1,0 +1,77 @@
+"""CDK's own custom-resource providers, made to meet the project's bars.
+
+Some CDK features deploy a provider of their own (``CustomResourceProvider``): a role and a
+Node.js handler, written as plain ``CfnResource``s at the top of the stack. The in-synth
+cdk-nag run does not inspect plain resources, their handler logs to an implicit group that
+never expires, and CDK lists the role in the handler's DependsOn although its GetAtt implies
+it. ``adopt_provider`` gives such a handler a log group of ours (retention, KMS key, removal
+policy), silences that one cfn-lint warning, and writes the acknowledgments that scanners
+reading the templates need, with reasons specific to CDK's provider.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra_constructs.compliance import acknowledge, silence_cfn_lint
+
+# Provider singletons (their construct IDs at the top of a stack) and what each does.
+DEFAULT_SECURITY_GROUP_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+AUTO_DELETE_OBJECTS_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
+PURPOSES = {
+    DEFAULT_SECURITY_GROUP_PROVIDER: "revokes the VPC default security group's rules (restrict_default_security_group)",
+    AUTO_DELETE_OBJECTS_PROVIDER: "empties this stack's buckets when the stack is destroyed (auto_delete_objects, removal 'destroy' only)",
+}
+# Only the EC2 API (default security group) or S3 (this stack's buckets): no VPC resource.
+AWS_APIS_ONLY = {
+    DEFAULT_SECURITY_GROUP_PROVIDER: "Calls only the EC2 API to revoke the default security group's rules; it needs no VPC resource.",
+    AUTO_DELETE_OBJECTS_PROVIDER: "Calls only the S3 API to empty this stack's buckets on deletion; it needs no VPC resource.",
+}
+
+# What else each provider's role is acknowledged for. (The bucket-emptying role has no policy
+# of its own: each bucket's policy grants it deletion on that bucket.)
+_INLINE = ("CDK's own provider role: one inline statement, ec2:AuthorizeSecurityGroupIngress/Egress and "
+           "Revoke* on this VPC's default security group only.")
+ROLE_REASONS = {
+    DEFAULT_SECURITY_GROUP_PROVIDER: {"NIST.800.53.R5-IAMNoInlinePolicy": _INLINE, "PCI.DSS.321-IAMNoInlinePolicy": _INLINE},
+}
+
+
+def adopt_provider(
+    scope: Construct,
+    provider_id: str,
+    *,
+    log_group_id: str,
+    log_retention: logs.RetentionDays,
+    logs_key: kms.IKey,
+    removal_policy: RemovalPolicy,
+) -> logs.LogGroup | None:
+    """Configure the provider ``provider_id`` of ``scope``'s stack, if the stack has one: its
+    handler logs to a new group ``log_group_id`` in ``scope``. Returns that group (None
+    without a provider, or when it was adopted before)."""
+    stack = Stack.of(scope)
+    provider = stack.node.try_find_child(provider_id)
+    if provider is None or provider.node.try_find_child("Adopted") is not None:
+        return None
+    Construct(provider, "Adopted")  # marks it: a stack's provider is configured once
+    handler = provider.node.find_child("Handler")
+    log_group = logs.LogGroup(scope, log_group_id, retention=log_retention, encryption_key=logs_key, removal_policy=removal_policy)
+    handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
+    silence_cfn_lint(handler, "W3005")
+    once = f"CDK's own provider that {PURPOSES[provider_id]}: runs once per deploy as a CloudFormation custom resource"
+    acknowledge(handler, {
+        "AwsSolutions-L1": f"CDK's own provider pins its Node.js runtime ({PURPOSES[provider_id]}); it is upgraded with aws-cdk-lib.",
+        "NIST.800.53.R5-LambdaConcurrency": f"{once}; a concurrency limit adds nothing.",
+        "NIST.800.53.R5-LambdaDLQ": f"{once}, invoked synchronously by CloudFormation, which reports a failure as a failed deploy.",
+        "NIST.800.53.R5-LambdaInsideVPC": AWS_APIS_ONLY[provider_id],
+        "PCI.DSS.321-LambdaInsideVPC": AWS_APIS_ONLY[provider_id],
+    })
+    acknowledge(provider.node.find_child("Role"), {
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]":
+            "CDK's own provider role: basic execution (its log streams) only.",
+        **ROLE_REASONS.get(provider_id, {}),
+    })
+    return log_group

@@ -788,7 +788,11 @@ def _validate_edge(cfg: EnvironmentConfig, add) -> None:
             add("edge.amplify_basic_auth", False, "a non-production Amplify site must not be open to everyone",
                 "set edge.amplify_basic_auth to True (only production sites are public)")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,254}", cfg.amplify_git_branch):
-            add("edge.amplify_branch", cfg.amplify_git_branch, "is not a Git branch name Amplify accepts", "use e.g. 'main'")
+            if cfg.is_branch:  # a branch environment builds its own branch: the name came from -c branch=
+                add("branch", cfg.branch, "Amplify builds this branch, but does not accept its name (letters, digits, / . _ -, "
+                    "at most 255, starting with a letter or digit)", "deploy the branch environment from a branch so named")
+            else:
+                add("edge.amplify_branch", cfg.amplify_git_branch, "is not a Git branch name Amplify accepts", "use e.g. 'main'")
     if not edge.content_security_policy.strip() or any(c in edge.content_security_policy for c in "\r\n\""):
         add("edge.content_security_policy", edge.content_security_policy, "must be one non-empty header line without quotes",
             "write directives separated by '; ', e.g. \"default-src 'self'; frame-ancestors 'none'\"")
@@ -885,6 +889,8 @@ def _build(profile: Profile, env: str, *, branch: str, account: str | None, rele
     if release:
         data = deep_merge(data, {"compute": {"release": release}})
         context["compute.release"] = CONTEXT_SETTINGS["compute.release"]
+    if branch:
+        context["branch"] = "-c branch="
     data.update(env_name=env, profile=profile.name)
     problems = _Problems(profile.name, env, source, branch=branch, context=context)
     cfg = _parse_dataclass(EnvironmentConfig, data, "", problems)

@@ -820,3 +820,11 @@ def test_a_content_security_policy_longer_than_cloudfront_takes():
 def test_a_callback_url_longer_than_cognito_takes():
     message = one_problem("dev", {"auth": {"callback_urls": ["https://app.example.com/" + "a" * 1100]}})
     assert_names(message, "dev", "auth.callback_urls", "at most 1024")
+
+
+def test_a_branch_name_amplify_refuses_is_blamed_on_the_branch_not_the_file():
+    amplify = {"frontend": "amplify", "amplify_repository": "https://github.com/example/storefront",
+               "amplify_token_secret": "webapp/amplify-github-token"}
+    (message,) = problems(env="dev", branch="feature/naïve" + "x" * 300, overrides={"dev": {"edge": amplify}})
+    assert message.startswith("branch = 'feature/naïve") and "(from -c branch= on the command line)" in message
+    assert "edge.amplify_branch" not in message and "config/dev.py" not in message

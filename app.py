@@ -50,7 +50,17 @@ def main() -> None:
 
     staged = _context(app, "env") is None and _context(app, "branch") is None
     add_compliance_checks(app, build(app, configs, staged=staged))
-    app.synth()
+    try:
+        app.synth()
+    except RuntimeError as error:
+        # A cdk-nag finding or a CloudFormation schema error: CDK has printed the report (what,
+        # where, which rule); a jsii traceback under it would only bury it.
+        if "ValidationFailed" not in str(error):
+            raise
+        print("\nSynthesis stopped by the validation report above. Fix each finding; a cdk-nag finding that is "
+              "right by design is acknowledged next to its resource, with a reason specific to it "
+              "(infra_constructs/compliance.py).", file=sys.stderr)
+        sys.exit(1)
     if staged:
         # Printed by the CLI before its own output: `cdk diff` or `cdk deploy --all` without
         # an environment would otherwise compare or refuse without saying why.

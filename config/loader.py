@@ -519,11 +519,19 @@ COGNITO_MAX_URL_LENGTH = 1024
 # RDS instance classes without the "db." prefix: family (burstable t, general m, memory r/x/z),
 # generation, attributes (g = Graviton, d = local NVMe, ...), size.
 INSTANCE_CLASS_RE = re.compile(r"^[tmrxz]\d+[a-z-]*\.[a-z0-9]+$")
+# Classes RDS offers for PostgreSQL 12 at most (the project requires 14 or newer).
+PREVIOUS_GENERATION_CLASSES = {"t1", "t2", "m1", "m2", "m3", "m4", "r3", "r4"}
 
 
 def _check_instance_class(instance_class: str, add) -> None:
-    """Report a malformed ``database.instance_class`` (the common mistake: the "db." prefix)."""
+    """Report a malformed ``database.instance_class`` (the common mistake: the "db." prefix),
+    or a previous-generation class RDS no longer offers for PostgreSQL."""
     if INSTANCE_CLASS_RE.match(instance_class):
+        family = instance_class.split(".")[0]
+        if family in PREVIOUS_GENERATION_CLASSES:
+            add("database.instance_class", instance_class,
+                f"db.{family} is a previous generation RDS does not offer for PostgreSQL 13 and newer",
+                "use 't4g.micro' (Graviton, the cheapest) or 't3.micro'")
         return
     if instance_class.startswith("db.") and INSTANCE_CLASS_RE.match(instance_class[3:]):
         add("database.instance_class", instance_class, "is written with the 'db.' prefix, which is added for you",

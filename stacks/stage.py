@@ -119,7 +119,7 @@ class EnvironmentStacks:
         # the CLI would then order those by name. Each tier waits for the one before it.
         ordered = list(self.stacks.values())
         for earlier, later in zip(ordered, ordered[1:]):
-            later.add_dependency(earlier, "deployment order (README: Deploying and destroying)")
+            later.add_stack_dependency(earlier, "deployment order (README: Deploying and destroying)")
         for stack in self.stacks.values():
             for key, value in environment_tags(config).items():
                 Tags.of(stack).add(key, value)

@@ -12,8 +12,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-from aws_cdk import App
+# The project's Node 22 and CDK CLI first on PATH, as the Makefile does, also when pytest is run
+# directly (`.venv/bin/pytest --snapshot-update`): jsii starts its Node when aws_cdk is imported
+# (below), and the CLI tests and subprocesses inherit it.
+_NODE_BIN = str(Path(__file__).resolve().parent.parent / "node_modules" / ".bin")
+if not os.environ.get("PATH", "").startswith(_NODE_BIN):
+    os.environ["PATH"] = f"{_NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+
+import pytest  # noqa: E402
+from aws_cdk import App  # noqa: E402
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks
 
@@ -195,8 +202,3 @@ def reference(synthesized) -> dict[str, Synthesized]:
 
 def pytest_configure(config):
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
-    # The project's Node 22 and CDK CLI first, as the Makefile does, also when pytest is
-    # run directly (`.venv/bin/pytest --snapshot-update`): jsii runs on it, not on the machine's Node.
-    node_bin = str(ROOT / "node_modules" / ".bin")
-    if not os.environ.get("PATH", "").startswith(node_bin):
-        os.environ["PATH"] = f"{node_bin}{os.pathsep}{os.environ.get('PATH', '')}"

@@ -15,7 +15,8 @@ from tests.conftest import CDK_CONTEXT, ROOT
 
 def run_app(outdir: Path, context: dict, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     # Nothing from the AWS environment: no credentials, no region, no profile.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    # As the CLI runs it (aws-cdk-lib prints no validation report where it sees pytest's variables).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "PYTEST_"))}
     env.update(extra_env or {})
     env["CDK_OUTDIR"] = str(outdir)
     env["CDK_CONTEXT_JSON"] = json.dumps({**CDK_CONTEXT, **context})
@@ -35,6 +36,8 @@ def dev_without_aws(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path
 def test_synthesis_needs_no_aws_environment(dev_without_aws):
     result, outdir = dev_without_aws
     assert result.returncode == 0, result.stderr[-3000:]
+    # A clean synth prints no validation warning (and no deprecation notice) a user would learn to ignore.
+    assert "WARNING" not in result.stdout + result.stderr and "deprecated" not in result.stdout + result.stderr
     # -c env: the environment's stacks are top-level, named by their stack names.
     assert list(templates(outdir)) == sorted(
         f"webapp-dev-{tier}.template.json"
@@ -68,3 +71,19 @@ def test_bad_input_stops_with_one_clear_message_and_no_assembly(tmp_path, contex
     assert expected in result.stderr and "Fix:" in result.stderr
     assert "Traceback" not in result.stderr and "jsii" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_validation_failure_stops_with_the_report_and_no_traceback(tmp_path):
+    """A cdk-nag finding (here: every acknowledgment dropped) stops synthesis with CDK's report
+    and one line of advice, exit 1, no jsii traceback."""
+    # As the CLI runs it: aws-cdk-lib prints no validation report where it sees pytest's variables.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "PYTEST_"))}
+    env["CDK_OUTDIR"] = str(tmp_path)
+    env["CDK_CONTEXT_JSON"] = json.dumps({**CDK_CONTEXT, "env": "dev"})
+    script = ("import infra_constructs.compliance as c; c.acknowledge = lambda *args, **kwargs: None; "
+              "import app; app.main()")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr  # CDK prints its report on stdout
+    assert "AwsSolutions-" in output and "Synthesis stopped by the validation report above" in result.stderr
+    assert "Traceback" not in output and "JavaScriptError" not in output

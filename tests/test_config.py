@@ -828,3 +828,10 @@ def test_a_branch_name_amplify_refuses_is_blamed_on_the_branch_not_the_file():
     (message,) = problems(env="dev", branch="feature/naïve" + "x" * 300, overrides={"dev": {"edge": amplify}})
     assert message.startswith("branch = 'feature/naïve") and "(from -c branch= on the command line)" in message
     assert "edge.amplify_branch" not in message and "config/dev.py" not in message
+
+
+def test_a_previous_generation_database_class_is_named_in_config_terms():
+    """StockPilot's seed asks for db.t2.micro, which RDS does not offer for PostgreSQL 13+: the
+    configuration says so by its setting, before CloudFormation's schema check would."""
+    message = one_problem("dev", {"database": {"instance_class": "t2.micro"}})
+    assert_names(message, "dev", "database.instance_class = 't2.micro'", "previous generation", "'t4g.micro'")

@@ -1,4 +1,4 @@
-"""Synthesize every environment and configuration variant once per test session.
+"""Synthesize each environment and configuration variant once per test session, on first use.
 
 Each variant is its own App (the cdk.json feature flags as context, as the CLI would
 pass them), synthesized into a temporary folder. Tests read the resulting templates
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,9 +191,29 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
     return Synthesized(config, templates, files, names, regions, protection, findings)
 
 
+class LazyVariants(Mapping[str, Synthesized]):
+    """Variant name -> ``Synthesized``, synthesized on first use and kept for the session: a
+    focused run (``pytest tests/test_network.py -k dev``) synthesizes only what it reads."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp_path_factory = tmp_path_factory
+        self._done: dict[str, Synthesized] = {}
+
+    def __getitem__(self, name: str) -> Synthesized:
+        if name not in self._done:
+            self._done[name] = _synthesize(name, VARIANTS[name], self._tmp_path_factory.mktemp(name))
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(VARIANTS)
+
+    def __len__(self) -> int:
+        return len(VARIANTS)
+
+
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory) -> dict[str, Synthesized]:
-    return {name: _synthesize(name, spec, tmp_path_factory.mktemp(name)) for name, spec in VARIANTS.items()}
+def synthesized(tmp_path_factory) -> Mapping[str, Synthesized]:
+    return LazyVariants(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,9 @@ from stacks.settings import environment_tags, retention, stateful_removal
 # Tiers deployed to us-east-1 whatever the environment's region: CloudFront reads its
 # certificate and web ACL there only, and its metrics exist there only.
 GLOBAL_TIERS = ("edge-global", "edge-alarms")
+# Tiers whose stacks hold what a deletion would lose: the database, its secret and buckets;
+# the user pool. Protected from deletion in every environment that is not a branch's.
+STATEFUL_TIERS = ("data", "auth")
 
 class EnvironmentStacks:
     """All stacks of one environment (or branch environment), named
@@ -152,7 +155,8 @@ class EnvironmentStacks:
             "stack_name": cfg.stack_name(tier),
             "env": Environment(account=cfg.account, region=region),
             "description": f"{cfg.app_name} {cfg.qualified_name}: {holds}",
-            "termination_protection": cfg.production,
+            # Every stack of production; the stacks that hold data in every long-lived environment.
+            "termination_protection": cfg.production or (tier in STATEFUL_TIERS and not cfg.is_branch),
         }
 
 

@@ -88,13 +88,15 @@ def render_dashboard(synth: Synthesized) -> dict:
 
 
 @pytest.mark.parametrize("variant, protected", [
-    ("dev", False), ("staging", False), ("dev-branch", False), ("prod", True), ("prod-cache", True),
+    ("dev", {"data", "auth"}), ("staging", {"data", "auth"}), ("eu-domain", {"data", "auth"}), ("dev-branch", set()),
+    ("prod", set(TIERS)), ("prod-cache", set(TIERS)),
 ])
-def test_production_stacks_have_termination_protection(synthesized, variant, protected):
+def test_termination_protection_on_production_and_on_long_lived_data(synthesized, variant, protected):
+    """Every stack of production; the data and auth stacks (database, buckets, user pool) of
+    every environment that is not a branch's; nothing of a branch environment."""
     synth = synthesized[variant]
-    assert synth.config.production is protected
     assert set(synth.termination_protection) == set(tiers(variant))
-    assert synth.termination_protection == {tier: protected for tier in tiers(variant)}
+    assert {tier for tier, on in synth.termination_protection.items() if on} == protected
 
 
 def test_no_stack_depends_on_a_later_one_in_the_readme_order(synthesized):

@@ -31,7 +31,7 @@ NODE_STAMP := node_modules/.installed
 FUNCTIONS_STAMP := build/functions/.built
 FUNCTION_SOURCES := $(shell find functions -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: synth test bench deps functions clean deploy diff destroy require-env
+.PHONY: synth test bench docs deps functions clean deploy diff destroy require-env
 
 deps: $(PY_STAMP) $(NODE_STAMP) $(FUNCTIONS_STAMP)
 
@@ -83,6 +83,10 @@ destroy: require-env deps
 
 test: deps $(SCAN_STAMP)
 	$(PY) -m pytest
+
+# The configuration reference, generated from config/schema.py (a test fails when it is stale).
+docs: $(PY_STAMP)
+	$(PY) scripts/config_reference.py
 
 bench: deps
 	$(PY) scripts/bench.py

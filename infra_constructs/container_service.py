@@ -54,7 +54,8 @@ class FargateApi(Construct):
       Spot with ``fargate_spot``, target tracking on CPU and requests per target.
 
     Exposes ``repository``, ``cluster``, ``task_definition``, ``service``, ``target_group``,
-    ``task_role``, ``execution_role``, ``log_group`` and ``scaling``.
+    ``task_role``, ``execution_role``, ``log_group``, ``exec_log_group`` (None without ECS
+    Exec) and ``scaling``.
     """
 
     def __init__(
@@ -112,6 +113,7 @@ class FargateApi(Construct):
                                        removal_policy=removal_policy)
 
         exec_configuration = None
+        self.exec_log_group: logs.LogGroup | None = None
         if ecs_exec:
             self.exec_log_group = logs.LogGroup(self, "ExecLogGroup", retention=log_retention, encryption_key=logs_key,
                                                 removal_policy=removal_policy)
@@ -145,7 +147,7 @@ class FargateApi(Construct):
         if xray_tracing:
             task_statements.append(xray_daemon_statement())
             wildcard_reasons.append("X-Ray's segment and sampling actions do not support resource-level permissions.")
-        if ecs_exec:
+        if self.exec_log_group is not None:  # ECS Exec
             task_statements += [
                 iam.PolicyStatement(actions=["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                                              "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",

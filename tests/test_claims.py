@@ -1,8 +1,8 @@
-"""The README's claims, backed one by one by assertions on the synthesized templates and
-cloud assembly.
+"""The claims of the README and docs/ (tier pages, operations), backed one by one by
+assertions on the synthesized templates and cloud assembly.
 
-Each test names the claim it backs and fails if the README stops being true (exact values,
-not just presence).
+Each test names the claim it backs and fails if the documentation stops being true (exact
+values, not just presence). The comments name the page each group of claims is on.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def render_dashboard(synth: Synthesized) -> dict:
 
 
 # ---------------------------------------------------------------- every environment
-# README l.86-95 ("Deploying and destroying"): deploy order, tags, termination protection.
+# README.md (Deploying and destroying): deploy order, tags, termination protection.
 
 
 @pytest.mark.parametrize("variant, protected", [
@@ -165,7 +165,7 @@ def test_every_resource_is_tagged(synthesized):
 
 
 # ---------------------------------------------------------------- network tier
-# README l.172-189 ("Network tier"): flow logs.
+# docs/tiers/network.md: flow logs.
 
 
 def test_flow_logs_written_by_a_policy_scoped_to_their_encrypted_group(synthesized):
@@ -187,7 +187,7 @@ def test_flow_logs_written_by_a_policy_scoped_to_their_encrypted_group(synthesiz
 
 
 # ---------------------------------------------------------------- data tier
-# README l.193-247 ("Data tier"): one rotating key, TLS parameter, isolated subnets, Redis, access logs.
+# docs/tiers/data.md: one rotating key, TLS parameter, isolated subnets, Redis, access logs.
 
 
 def test_database_key_rotates_and_encrypts_storage_secret_and_performance_insights(synthesized):
@@ -257,7 +257,7 @@ def test_access_log_bucket_expires_logs_after_the_configured_days(synthesized):
 
 
 # ---------------------------------------------------------------- compute tier
-# README l.299-331, 380-397 ("Compute tier"): where the load balancer and service run, Container Insights, log keys, outputs.
+# docs/tiers/compute.md: where the load balancer and service run, Container Insights, log keys, outputs.
 
 
 def test_load_balancer_internet_facing_in_the_public_subnets(synthesized):
@@ -322,7 +322,7 @@ def test_compute_outputs(synthesized):
 
 
 # ---------------------------------------------------------------- edge tier
-# README l.421-492 ("Edge tier"): the SPA bucket, origin timeouts, the stack's outputs.
+# docs/tiers/edge.md: the SPA bucket, origin timeouts, the stack's outputs.
 
 
 def test_spa_bucket_access_logged_and_old_versions_to_glacier(synthesized):
@@ -372,7 +372,7 @@ def test_edge_outputs(synthesized):
 
 
 # ---------------------------------------------------------------- observability tier
-# README l.500-585 ("Observability tier"): the alarm table, the dashboard, retention, the trail, topics.
+# docs/tiers/observability.md: the alarm table, the dashboard, retention, the trail, topics.
 
 # The README's alarm table: name -> (severity, "fires when" as a comparison).
 README_ALARMS = {
@@ -620,8 +620,8 @@ POSTGRES_SINGLE_USER_ROTATION = ("arn:aws:serverlessrepo:us-east-1:297356227824:
 
 
 # ---------------------------------------------------------------- data tier: credential rotation
-# README l.229-233 (rotated every credential_rotation_days by the single-user function, app
-# subnets, functions security group) and l.582-585 (its /aws/lambda/<name> group created first).
+# docs/tiers/data.md, docs/operations.md (rotated every credential_rotation_days by the single-user function, app
+# subnets, functions security group) (its /aws/lambda/<name> group created first).
 
 
 def test_database_credentials_rotated_by_the_single_user_function_in_the_app_subnets(synthesized):
@@ -663,8 +663,8 @@ def test_database_credentials_rotated_by_the_single_user_function_in_the_app_sub
 
 
 # ---------------------------------------------------------------- compute tier: Fargate
-# README l.341-345 (ECS Exec audited to a KMS-encrypted log group; read-only root with a
-# writable /tmp, and the SSM agent's paths when ECS Exec is on) and l.350-352 (roles).
+# docs/tiers/compute.md (ECS Exec audited to a KMS-encrypted log group; read-only root with a
+# writable /tmp, and the SSM agent's paths when ECS Exec is on) (roles).
 
 # Where the SSM agent that ECS Exec starts in the container writes.
 SSM_AGENT_PATHS = ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]
@@ -753,8 +753,8 @@ def test_fargate_execution_role_reads_exactly_the_settings_secrets_and_repositor
 
 
 # ---------------------------------------------------------------- compute tier: EC2
-# README l.358-369 (instance role, boot script), l.369-372 (public single instance),
-# l.588-589 (X-Ray on EC2), l.594-595 (PublishPolicy on the application's role).
+# docs/tiers/compute.md (instance role, boot script, public single instance),
+# (X-Ray on EC2, PublishPolicy on the application's role).
 
 
 def test_ec2_instance_role_has_exactly_the_readme_permissions(synthesized):
@@ -889,7 +889,7 @@ def test_single_public_instance_admits_only_the_load_balancer(synthesized):
 
 
 # ---------------------------------------------------------------- compute tier: bastion
-# README l.409-410: app subnets, no inbound rules, no key pair, a role with Session Manager only.
+# docs/tiers/compute.md (bastion): app subnets, no inbound rules, no key pair, a role with Session Manager only.
 
 
 def test_bastion_has_session_manager_only_no_ingress_and_no_key_pair(synthesized):
@@ -914,7 +914,7 @@ def test_bastion_has_session_manager_only_no_ingress_and_no_key_pair(synthesized
 
 
 # ---------------------------------------------------------------- edge tier
-# README l.442-446 (the SPA's config.json), l.464-465 and l.472 (Amplify), l.494-495 (WAF).
+# docs/tiers/edge.md (the SPA's config.json, Amplify, WAF).
 
 
 def test_spa_config_json_carries_region_api_url_websocket_path_and_auth_mode(synthesized):
@@ -998,7 +998,7 @@ def test_load_balancer_web_acl_has_the_cloudfront_rules_but_bot_control_on_the_l
 
 
 # ---------------------------------------------------------------- observability tier: off hours
-# README l.597-602: EventBridge Scheduler stops and starts the database, with a role allowed to
+# docs/tiers/observability.md (off hours): EventBridge Scheduler stops and starts the database, with a role allowed to
 # stop and start that one database.
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import Duration
 from constructs import Construct
 
-from config.loader import domain_prefix
+from config.derived import domain_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.functions import VpcFunction, secret_read_statements
 from infra_constructs.jwt_secret import JwtSigningSecret

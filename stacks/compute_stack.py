@@ -9,6 +9,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from constructs import Construct
 
+from config.derived import name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.app_settings import ApplicationSettings, SecretField
 from infra_constructs.buckets import PrivateBucket
@@ -97,7 +98,7 @@ class ComputeStack(EnvironmentStack):
                 self,
                 "Api",
                 subnets=net.app_subnets,
-                repository_name=f"{config.app_name}-{config.qualified_name}/api",
+                repository_name=f"{name_prefix(config)}/api",
                 keep_images=compute.ecr_keep_images,
                 release=compute.release,
                 placeholder_image=compute.placeholder_image,

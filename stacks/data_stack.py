@@ -6,6 +6,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from config.derived import name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.application_topics import ApplicationTopics
 from infra_constructs.buckets import AccessLogBucket, PrivateBucket
@@ -21,7 +22,6 @@ from stacks.settings import (
     REDIS_PORT,
     database_removal,
     edge_path_prefix,
-    name_prefix,
     retention,
     stateful_removal,
     working_hours,
@@ -50,7 +50,7 @@ class DataStack(EnvironmentStack):
         self.database = PostgresDatabase(
             self,
             "Database",
-            identifier=f"{config.app_name}-{config.qualified_name}",
+            identifier=name_prefix(config),
             engine=db.engine,
             engine_version=db.engine_version,
             database_name=db.database_name,

@@ -13,6 +13,7 @@ from aws_cdk import aws_route53_targets as targets
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from config.derived import name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.amplify_hosting import AmplifyApp, branch_url_prefix
 from infra_constructs.buckets import PrivateBucket
@@ -134,7 +135,7 @@ class EdgeStack(EnvironmentStack):
             self.amplify = AmplifyApp(
                 self,
                 "Amplify",
-                name=f"{config.app_name}-{config.qualified_name}",
+                name=name_prefix(config),
                 repository=edge.amplify_repository,
                 token_secret_name=edge.amplify_token_secret,
                 build_spec=AMPLIFY_BUILD_SPEC.read_text(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput
 from constructs import Construct
 
-from config.loader import site_path
+from config.derived import site_path
 from config.schema import EnvironmentConfig
 from infra_constructs.amplify_hosting import AmplifyBranch
 from infra_constructs.site_deployment import SiteDeployment

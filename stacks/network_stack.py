@@ -6,10 +6,10 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
-from stacks.base import EnvironmentStack
 from infra_constructs.endpoints import InterfaceEndpoints
 from infra_constructs.network import Network
 from infra_constructs.security_groups import WorkloadSecurityGroups
+from stacks.base import EnvironmentStack
 from stacks.settings import REDIS_PORT, retention, stateful_removal
 
 

@@ -6,10 +6,16 @@ from __future__ import annotations
 from aws_cdk import Duration
 from constructs import Construct
 
-from config.loader import database_max_connections
+from config.derived import database_max_connections, environment_tags, name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.alarm_topics import AlarmTopics, Severity
-from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms, RotationFailureAlert, UserSyncAlarms
+from infra_constructs.alarms import (
+    ApiAlarms,
+    DatabaseAlarms,
+    EdgeAlarms,
+    RotationFailureAlert,
+    UserSyncAlarms,
+)
 from infra_constructs.audit_trail import AuditTrail
 from infra_constructs.budget import CostBudget
 from infra_constructs.container_service import FargateApi
@@ -21,7 +27,7 @@ from stacks.data_stack import DataStack
 from stacks.edge_global_stack import CLOUDFRONT_REGION, EdgeGlobalStack
 from stacks.edge_stack import EdgeStack
 from stacks.network_stack import NetworkStack
-from stacks.settings import environment_tags, name_prefix, retention, stateful_removal
+from stacks.settings import retention, stateful_removal
 
 # Budgets single out an environment's costs by these tags (the branch tag is "none" outside
 # branch environments, so dev's budget leaves its branch environments out).

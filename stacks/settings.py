@@ -1,18 +1,20 @@
-"""Translate validated configuration values into CDK types for the constructs."""
+"""Translate validated configuration values into CDK types for the constructs.
+
+Values derived from the configuration itself (names, prefixes, tags) live in
+``config/derived.py``; this module only turns them into CDK types.
+"""
 
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
-from aws_cdk import aws_logs as logs
 
 from config.schema import EnvironmentConfig
 from infra_constructs.off_hours import WorkingHours
 
 REDIS_PORT = 6379
-# Tag values allow letters, digits, spaces and _ . : / = + - @
-_TAG_VALUE_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/=+-@")
 
 _RETENTION: dict[int, logs.RetentionDays] = {
     1: logs.RetentionDays.ONE_DAY,
@@ -65,24 +67,6 @@ def configured_zone(scope: Construct, cfg: EnvironmentConfig) -> route53.IHosted
     return route53.HostedZone.from_hosted_zone_attributes(
         scope, "Zone", hosted_zone_id=cfg.domain.hosted_zone_id, zone_name=cfg.domain.hosted_zone_name
     )
-
-
-def name_prefix(cfg: EnvironmentConfig) -> str:
-    """``<app>-<env>[-<branch>]``: the start of the names of this environment's alarms, topics, trail."""
-    return f"{cfg.app_name}-{cfg.qualified_name}"
-
-
-def environment_tags(cfg: EnvironmentConfig) -> dict[str, str]:
-    """Tags on every resource of the environment; together they single out its costs."""
-    # The branch's own name where a tag can hold it (<= 256 tag characters), else its slug.
-    branch = cfg.branch if cfg.branch and len(cfg.branch) <= 256 and set(cfg.branch) <= _TAG_VALUE_OK else cfg.branch_slug
-    return {
-        "application": cfg.app_name,
-        "environment": cfg.env_name,
-        "branch": branch or "none",
-        "owner": cfg.owner,
-        "cost-center": cfg.cost_center,
-    }
 
 
 def working_hours(cfg: EnvironmentConfig) -> WorkingHours | None:

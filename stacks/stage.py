@@ -26,6 +26,7 @@ from cdk_nag import (
 )
 from constructs import Construct
 
+from config.derived import environment_tags
 from config.schema import EnvironmentConfig
 from infra_constructs.cdk_providers import AUTO_DELETE_OBJECTS_PROVIDER, adopt_provider
 from infra_constructs.compliance import write_checkov_skips
@@ -37,7 +38,7 @@ from stacks.edge_stack import EdgeStack
 from stacks.frontend_stack import FrontendStack
 from stacks.network_stack import NetworkStack
 from stacks.observability_stack import EdgeAlarmsStack, ObservabilityStack
-from stacks.settings import environment_tags, retention, stateful_removal
+from stacks.settings import retention, stateful_removal
 
 # Tiers deployed to us-east-1 whatever the environment's region: CloudFront reads its
 # certificate and web ACL there only, and its metrics exist there only.

@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from config.loader import ConfigError, load, sanitize_branch
+from config.derived import sanitize_branch
+from config.loader import ConfigError, load
 from config.schema import EnvironmentConfig
 
 
@@ -455,7 +456,7 @@ def test_stickiness_out_of_range():
 
 
 def test_graviton_detection():
-    from config.loader import is_graviton
+    from config.derived import is_graviton
 
     assert [is_graviton(t) for t in ("t4g.nano", "m7g.large", "c7gn.xlarge", "x2gd.large", "t3.micro", "g5.xlarge", "m7i-flex.large")] == [
         True, True, True, True, False, False, False]
@@ -583,7 +584,7 @@ def test_database_class_without_a_known_connection_limit():
 
 
 def test_connection_limit_follows_the_class_memory():
-    from config.loader import database_max_connections
+    from config.derived import database_max_connections
 
     (dev,) = load(env="dev")  # t4g.micro, 1 GiB
     assert database_max_connections(dev) == 112
@@ -671,7 +672,7 @@ def test_tag_values_are_checked_before_cloudformation_sees_them(setting, value):
 
 
 def test_a_long_branch_name_still_tags_every_resource_with_a_valid_value():
-    from stacks.settings import environment_tags
+    from config.derived import environment_tags
 
     long_branch = "feature/" + "very-long-name-" * 20
     (cfg,) = load(env="dev", branch=long_branch)
@@ -781,7 +782,7 @@ def test_a_config_file_without_settings(broken_settings):
 
 
 def test_a_branch_name_with_a_reserved_word_gets_a_valid_hosted_ui_prefix_of_its_own():
-    from config.loader import domain_prefix
+    from config.derived import domain_prefix
 
     (cfg,) = load(env="dev", branch="feature/aws-sdk-v3")
     (parent,) = load(env="dev")
@@ -792,7 +793,7 @@ def test_a_branch_name_with_a_reserved_word_gets_a_valid_hosted_ui_prefix_of_its
 
 
 def test_a_configured_hosted_ui_prefix_is_not_shared_with_branch_environments():
-    from config.loader import domain_prefix
+    from config.derived import domain_prefix
 
     (cfg,) = load(env="dev", branch="feature/login-page", overrides={"dev": {"auth": {"domain_prefix": "chronoview-dev"}}})
     assert domain_prefix(cfg) == "chronoview-dev-feature-login-page"
@@ -804,9 +805,9 @@ def test_a_configured_hosted_ui_prefix_leaves_room_for_branches_and_blames_the_f
 
 
 def test_a_branch_environment_is_labelled_without_nested_quotes():
-    from config.loader import _Problems
+    from config.parser import Problems
 
-    problems_ = _Problems("reference", "dev", "config/dev.py", branch="feature/aws-sdk-v3")
+    problems_ = Problems("reference", "dev", "config/dev.py", branch="feature/aws-sdk-v3")
     problems_.add("compute.container_port", 80, "must be unprivileged", "use 3001")
     (message,) = problems_.items
     assert message.startswith("branch environment 'feature/aws-sdk-v3' of 'dev' (profile 'reference'): compute.container_port = 80")

@@ -1,0 +1,136 @@
+"""Values derived from an environment's configuration: one home for what stacks and rules read.
+
+Branch slugs, hosted UI prefixes, the SPA folder, the database's connection limit, name
+prefixes and tags. Each is a pure function of a validated ``EnvironmentConfig`` (or of a
+raw value), so the rules that check a setting and the stacks that use it agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from config.schema import EnvironmentConfig
+
+# Branch slugs are kept short: they end up in resource names with tight limits
+# (Cognito domain prefixes, load balancer names) once later tiers use them.
+MAX_BRANCH_SLUG = 24
+
+
+def sanitize_branch(branch: str) -> str:
+    """A git branch name as a short, lowercase, hyphenated slug usable in every name.
+
+    Long names are cut and suffixed with a hash of the full name, so two long
+    branches with the same beginning still get different environments.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", branch.strip().lower()).strip("-")
+    if len(slug) > MAX_BRANCH_SLUG:
+        digest = hashlib.sha256(branch.encode()).hexdigest()[:6]
+        slug = f"{slug[: MAX_BRANCH_SLUG - 7].rstrip('-')}-{digest}"
+    return slug
+
+
+# EC2 instance types: family letters, generation, attribute letters; a "g" attribute is Graviton.
+INSTANCE_TYPE_RE = re.compile(r"^(?P<family>[a-z]+)(?P<generation>\d+)(?P<attributes>[a-z-]*)\.[a-z0-9]+$")
+
+
+def is_graviton(instance_type: str) -> bool:
+    match = INSTANCE_TYPE_RE.match(instance_type)
+    return bool(match) and "g" in match["attributes"].split("-")[0]
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def site_path(cfg: EnvironmentConfig) -> Path:
+    """The SPA folder uploaded on deploy: ``edge.site_directory`` relative to this project."""
+    return PROJECT_ROOT / cfg.edge.site_directory
+
+
+RESERVED_DOMAIN_WORDS = ("aws", "amazon", "cognito")
+# Length of the hash a branch environment's hosted UI prefix may carry (plus its hyphen).
+BRANCH_PREFIX_HASH = 10
+COGNITO_PREFIX_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def valid_domain_prefix(prefix: str, *, room: int = 0) -> bool:
+    """A Cognito hosted UI prefix: <= 63 (less ``room``) lowercase letters, digits, hyphens, no reserved word."""
+    return (bool(COGNITO_PREFIX_RE.match(prefix)) and len(prefix) + room <= 63
+            and not any(w in prefix for w in RESERVED_DOMAIN_WORDS))
+
+
+def domain_prefix(cfg: EnvironmentConfig) -> str:
+    """Hosted UI prefix, unique per region: ``auth.domain_prefix``, or ``<app>-<env>-<account>``;
+    a branch environment appends its branch (it must not take its parent's prefix).
+
+    Prefixes may not contain "aws", "amazon" or "cognito" nor exceed 63 characters. Where a
+    derived prefix would break that (a branch ``feature/aws-sdk-v3``, a long branch name), a
+    hash of it stands in for the part that does not fit, so it stays unique and valid.
+    """
+    configured = cfg.auth.domain_prefix
+    if configured and not cfg.is_branch:
+        return configured
+    readable = f"{configured}-{cfg.branch_slug}" if configured else f"{cfg.app_name}-{cfg.qualified_name}-{cfg.account}"
+    if valid_domain_prefix(readable):
+        return readable
+    return f"{configured or cfg.env_name}-{hashlib.sha256(readable.encode()).hexdigest()[:BRANCH_PREFIX_HASH]}"
+
+
+# Memory (GiB) of burstable RDS classes by size; m classes have 4 GiB per vCPU, r classes 8.
+_BURSTABLE_MEMORY_GIB = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32}
+_MEMORY_PER_VCPU_GIB = {"m": 4, "r": 8}
+# RDS for PostgreSQL's default: max_connections = LEAST({DBInstanceClassMemory/9531392}, 5000).
+_BYTES_PER_CONNECTION = 9531392
+
+
+def _vcpus(size: str) -> int | None:
+    if size == "large":
+        return 2
+    if size == "xlarge":
+        return 4
+    match = re.fullmatch(r"(\d+)xlarge", size)
+    return 4 * int(match[1]) if match else None
+
+
+def database_max_connections(cfg: EnvironmentConfig) -> int | None:
+    """The connection limit the alarm compares against: ``observability.database_max_connections``,
+    or PostgreSQL's default for the class's memory (Aurora Serverless v2: 2 GiB per ACU at the
+    maximum capacity); None when the class is not known offline."""
+    if cfg.observability.database_max_connections:
+        return cfg.observability.database_max_connections
+    db = cfg.database
+    if db.engine == "aurora-serverless-v2":
+        memory_gib: float | None = db.serverless_max_acu * 2
+    else:
+        family, _, size = db.instance_class.partition(".")
+        if family.startswith("t"):
+            memory_gib = _BURSTABLE_MEMORY_GIB.get(size)
+        else:
+            per_vcpu, vcpus = _MEMORY_PER_VCPU_GIB.get(family[:1]), _vcpus(size)
+            memory_gib = per_vcpu * vcpus if per_vcpu and vcpus else None
+    if not memory_gib:
+        return None
+    return min(int(memory_gib * 2**30 / _BYTES_PER_CONNECTION), 5000)
+
+
+# Tag values allow letters, digits, spaces and _ . : / = + - @ (at most 256).
+_TAG_VALUE_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/=+-@")
+
+
+def name_prefix(cfg: EnvironmentConfig) -> str:
+    """``<app>-<env>[-<branch>]``: the start of the names of this environment's alarms, topics, trail."""
+    return f"{cfg.app_name}-{cfg.qualified_name}"
+
+
+def environment_tags(cfg: EnvironmentConfig) -> dict[str, str]:
+    """Tags on every resource of the environment; together they single out its costs."""
+    # The branch's own name where a tag can hold it (<= 256 tag characters), else its slug.
+    branch = cfg.branch if cfg.branch and len(cfg.branch) <= 256 and set(cfg.branch) <= _TAG_VALUE_OK else cfg.branch_slug
+    return {
+        "application": cfg.app_name,
+        "environment": cfg.env_name,
+        "branch": branch or "none",
+        "owner": cfg.owner,
+        "cost-center": cfg.cost_center,
+    }

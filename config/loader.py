@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-from typing import Mapping
+from collections.abc import Mapping
 
 from config.errors import ConfigError, import_settings, settings_file
 

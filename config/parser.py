@@ -13,7 +13,8 @@ import copy
 import dataclasses
 import difflib
 import typing
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # Settings a user may pass on the command line, and the flag that sets each.
 CONTEXT_SETTINGS = {"account": "-c account=", "compute.release": "-c release="}

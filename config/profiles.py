@@ -11,9 +11,9 @@ error, a misspelled name) is reported as one line naming the file, not as a trac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Sequence
+from collections.abc import Sequence
+from enum import StrEnum
 
 from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -24,7 +24,7 @@ ACCOUNT_SCOPED_PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com"
 EVENTBRIDGE = "events.amazonaws.com"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """CRITICAL pages someone now (users are affected or about to be); WARNING is read during
     working hours (something degrades). BankApp's seed sorts its alarms this way."""
 

@@ -7,8 +7,8 @@ configuration and the units without synthesizing anything. Values may be CDK tok
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 # PM2 from the npm registry, pinned so every instance runs the same supervisor.
 PM2_VERSION = "7.0.4"

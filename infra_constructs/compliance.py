@@ -11,7 +11,7 @@ exception explained once.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import jsii
 from aws_cdk import Aspects, CfnResource, Duration, IAspect, RemovalPolicy, Size

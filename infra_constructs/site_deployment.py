@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3

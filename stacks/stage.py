@@ -17,6 +17,8 @@ The templates are the same either way, but for the ``aws:cdk:path`` metadata.
 
 from __future__ import annotations
 
+import itertools
+
 from aws_cdk import App, Aspects, Environment, Stage, Tags, Validations
 from cdk_nag import (
     AwsSolutionsChecks,
@@ -122,7 +124,7 @@ class EnvironmentStacks:
         # free (edge-global references nothing; auth without Cognito references no edge), and
         # the CLI would then order those by name. Each tier waits for the one before it.
         ordered = list(self.stacks.values())
-        for earlier, later in zip(ordered, ordered[1:]):
+        for earlier, later in itertools.pairwise(ordered):
             later.add_stack_dependency(earlier, "deployment order (README: Deploying and destroying)")
         for stack in self.stacks.values():
             for key, value in environment_tags(config).items():

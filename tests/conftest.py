@@ -22,12 +22,12 @@ if not os.environ.get("PATH", "").startswith(_NODE_BIN):
 
 import pytest  # noqa: E402
 from aws_cdk import App  # noqa: E402
-from aws_cdk.assertions import Template
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks
+from aws_cdk.assertions import Template  # noqa: E402
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks  # noqa: E402
 
-from config.loader import load
-from config.schema import EnvironmentConfig
-from stacks.stage import add_compliance_checks, build
+from config.loader import load  # noqa: E402
+from config.schema import EnvironmentConfig  # noqa: E402
+from stacks.stage import add_compliance_checks, build  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]

@@ -22,7 +22,7 @@ def test_templates_are_cfn_lint_clean(synthesized):
     runs = [subprocess.Popen([*command, *files[i::workers]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
             for i in range(workers)]
     outputs = [run.communicate() for run in runs]
-    results = [(run.returncode, out, err) for run, (out, err) in zip(runs, outputs)]
+    results = [(run.returncode, out, err) for run, (out, err) in zip(runs, outputs, strict=True)]
     report = "".join(out + err for _, out, err in results)
     assert all(code == 0 for code, _, _ in results), report
     assert report.strip() == ""

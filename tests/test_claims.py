@@ -310,7 +310,7 @@ def test_compute_outputs(synthesized):
         outputs = synth.templates["compute"]["Outputs"]
         compute = synth.templates["compute"]["Resources"]
 
-        def target(name):
+        def target(name, compute=compute, outputs=outputs):
             return compute[logical_id(outputs[name]["Value"])]["Type"] if name in outputs else None
 
         fargate = synth.config.compute.kind == "fargate"
@@ -823,7 +823,7 @@ def test_ec2_boot_script_ships_logs_and_signals_only_after_the_health_check_thro
         lines = script.split("\n")
         group_id, group = one(synth, "AWS::AutoScaling::AutoScalingGroup", tier="compute")
 
-        def index(pattern: str) -> int:
+        def index(pattern: str, lines=lines) -> int:
             (found,) = [i for i, line in enumerate(lines) if re.search(pattern, line)]
             return found
 
@@ -928,7 +928,7 @@ def test_spa_config_json_carries_region_api_url_websocket_path_and_auth_mode(syn
         template_file = synth.template_files["frontend"]
         manifest = json.loads(template_file.with_name(template_file.name.replace(".template.json", ".assets.json")).read_text())
         found = []
-        for key, markers in zip(entry["SourceObjectKeys"], entry["SourceMarkers"]):
+        for key, markers in zip(entry["SourceObjectKeys"], entry["SourceMarkers"], strict=True):
             (asset,) = [a for a in manifest["files"].values()
                         if [d["objectKey"] for d in a["destinations"].values()] == [key]]
             config_file = template_file.parent / asset["source"]["path"] / "config.json"
@@ -944,7 +944,7 @@ def test_spa_config_json_carries_region_api_url_websocket_path_and_auth_mode(syn
         assert config == base | {"userPoolId": "@marker0", "userPoolClientId": "@marker1", "hostedUiDomain": "@marker2"}, variant
         auth = synth.templates["auth"]["Resources"]
 
-        def marker(n):
+        def marker(n, markers=markers, synth=synth, auth=auth):
             separator, (quote, ref, suffix) = markers[f"<<marker:0xbaba:{n}>>"]["Fn::Join"]
             assert separator == "" and quote == '"'
             tier, target = points_to(synth, "frontend", ref)

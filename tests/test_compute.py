@@ -48,13 +48,13 @@ def test_only_api_and_websocket_paths_with_the_origin_secret_are_forwarded(synth
         assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": target_group_id}}]
     # Anything else is refused.
     listeners = [r["Properties"] for r in edge_resources(synth, "AWS::ElasticLoadBalancingV2::Listener").values()]
-    forwarding = [l for l in listeners if l["DefaultActions"][0]["Type"] != "redirect"]
-    assert [l["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] for l in forwarding] == ["403"]
+    forwarding = [listener for listener in listeners if listener["DefaultActions"][0]["Type"] != "redirect"]
+    assert [listener["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] for listener in forwarding] == ["403"]
 
 
 def test_https_with_a_domain_and_http_only_without(synthesized):
     plain = [r["Properties"] for r in edge_resources(synthesized["dev"], "AWS::ElasticLoadBalancingV2::Listener").values()]
-    assert [(l["Port"], l["Protocol"]) for l in plain] == [(80, "HTTP")]
+    assert [(listener["Port"], listener["Protocol"]) for listener in plain] == [(80, "HTTP")]
     domain = synthesized["domain-3az"]
     listeners = {r["Properties"]["Port"]: r["Properties"] for r in edge_resources(domain, "AWS::ElasticLoadBalancingV2::Listener").values()}
     assert listeners[443]["Protocol"] == "HTTPS"

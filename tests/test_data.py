@@ -5,11 +5,10 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
-
 import runner
+
 from tests import conftest
 from tests.conftest import VARIANTS
-
 
 resources = partial(conftest.resources, tier="data")
 

@@ -10,7 +10,6 @@ from aws_cdk.assertions import Match
 from tests import conftest
 from tests.conftest import VARIANTS
 
-
 resources = partial(conftest.resources, tier="network")
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from config.derived import INSTANCE_TYPE_RE, is_graviton
 from config.parser import Problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from config.defaults import CLOUDFRONT_ORIGIN_PREFIX_LISTS, LOG_RETENTION_DAYS
 from config.parser import Problems

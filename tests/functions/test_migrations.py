@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import apply_migrations
+import pytest
 import runner
 from runner import Migration, MigrationError
 

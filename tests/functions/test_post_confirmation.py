@@ -6,9 +6,8 @@ import json
 import logging
 import re
 
-import pytest
-
 import post_confirmation
+import pytest
 import runner
 
 SUB = "5f0c3a52-7d1e-4a57-9c6b-2f1e0a4d9b11"

@@ -64,7 +64,7 @@ synth: deps
 	rm -rf cdk.out.partial
 	cdk synth --quiet --output cdk.out.partial $(CDK_CONTEXT) || { rm -rf cdk.out.partial; exit 1; }
 	rm -rf cdk.out && mv cdk.out.partial cdk.out
-	@echo "Synthesized $$(ls cdk.out/assembly-*/*.template.json | wc -l) templates into cdk.out/"
+	@echo "Synthesized $$(find cdk.out -name '*.template.json' | wc -l) templates into cdk.out/"
 
 # One environment (ENV, or BRANCH off dev) at a time: with -c env its stacks are top-level,
 # so --all selects exactly them; without it the app holds every environment in stages and

@@ -31,7 +31,7 @@ NODE_STAMP := node_modules/.installed
 FUNCTIONS_STAMP := build/functions/.built
 FUNCTION_SOURCES := $(shell find functions -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
-.PHONY: synth test bench docs deps functions clean deploy diff destroy require-env
+.PHONY: synth test bench docs deps functions clean deploy diff destroy require-env require-branch
 
 deps: $(PY_STAMP) $(NODE_STAMP) $(FUNCTIONS_STAMP)
 
@@ -78,7 +78,12 @@ deploy: require-env deps
 diff: require-env deps
 	cdk diff $(CDK_CONTEXT) $(CDK_FLAGS)
 
-destroy: require-env deps
+# Branch environments only: a long-lived environment's data and auth stacks are protected,
+# and tearing one down is a decision made by hand (docs/operations.md).
+require-branch:
+	@test -n "$(BRANCH)" || { echo "make destroy tears down branch environments only: make destroy ENV=dev BRANCH=feature/x" >&2; exit 2; }
+
+destroy: require-branch deps
 	cdk destroy --all --force $(CDK_CONTEXT) $(CDK_FLAGS)
 
 test: deps $(SCAN_STAMP)

@@ -48,7 +48,7 @@ def main() -> None:
     # plain stack names select exactly it (stacks/stage.py says why).
     from stacks.stage import add_compliance_checks, build
 
-    staged = _context(app, "env") is None and _context(app, "branch") is None
+    staged = len(configs) > 1
     add_compliance_checks(app, build(app, configs, staged=staged))
     try:
         app.synth()

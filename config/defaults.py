@@ -185,10 +185,13 @@ BRANCH_OVERRIDES: dict = {
     "cache": {"multi_az": False},
     "network": {"flow_log_retention_days": 3},
     "log_retention_days": 3,
-    # Interruptible capacity is fine for a preview; one task is enough.
-    "compute": {"fargate_spot": True, "min_count": 1, "max_count": 2},
+    # Interruptible capacity is fine for a preview; one task is enough (the ceiling stays the
+    # parent's, so a single-instance layout keeps its 1/1).
+    "compute": {"fargate_spot": True, "min_count": 1},
     # The long-lived environment's trail already records the account; a preview's budget is its own.
     "observability": {"cloudtrail": False, "cdn_additional_metrics": False, "monthly_budget_usd": 50},
+    # A preview promises no recovery: its single-AZ database could not meet the parent's objectives.
+    "recovery": {"rto_minutes": 1440, "rpo_minutes": 1440},
 }
 
 # CloudFront origin-facing managed prefix lists (com.amazonaws.global.cloudfront.origin-facing)

@@ -21,13 +21,19 @@ MAX_BRANCH_SLUG = 24
 def sanitize_branch(branch: str) -> str:
     """A git branch name as a short, lowercase, hyphenated slug usable in every name.
 
-    Long names are cut and suffixed with a hash of the full name, so two long
-    branches with the same beginning still get different environments.
+    A name of lowercase letters, digits, "-" and "/" maps to its readable slug
+    ("feature/login-page" -> "feature-login-page"). A name the mapping loses information of
+    (capitals, "_", ".", other characters) or a long one (cut to fit) is suffixed with a hash
+    of the full name, so "Feature/Login" and "feature/login", or two long branches with the
+    same beginning, still get different environments. ("feature/x" and "feature-x" share one.)
     """
-    slug = re.sub(r"[^a-z0-9]+", "-", branch.strip().lower()).strip("-")
-    if len(slug) > MAX_BRANCH_SLUG:
+    branch = branch.strip()
+    slug = re.sub(r"[^a-z0-9]+", "-", branch.lower()).strip("-")
+    lossy = not re.fullmatch(r"[a-z0-9/-]+", branch)
+    if lossy or len(slug) > MAX_BRANCH_SLUG:
         digest = hashlib.sha256(branch.encode()).hexdigest()[:6]
-        slug = f"{slug[: MAX_BRANCH_SLUG - 7].rstrip('-')}-{digest}"
+        head = slug if len(slug) <= MAX_BRANCH_SLUG - 7 else slug[: MAX_BRANCH_SLUG - 7].rstrip("-")
+        slug = f"{head}-{digest}" if slug else ""
     return slug
 
 

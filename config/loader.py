@@ -49,6 +49,15 @@ def _environment_settings(profile: Profile, env: str) -> Mapping:
     return settings
 
 
+def _dotted_paths(settings: Mapping, prefix: str = "") -> list[str]:
+    """Every leaf setting of ``settings`` by its dotted name."""
+    paths = []
+    for key, value in settings.items():
+        name = f"{prefix}{key}"
+        paths += _dotted_paths(value, f"{name}.") if isinstance(value, Mapping) else [name]
+    return paths
+
+
 def _raw_settings(profile: Profile, env: str) -> dict:
     """Defaults, then the profile's common settings, then the environment's own."""
     return deep_merge(deep_merge(DEFAULTS, profile.common), _environment_settings(profile, env))
@@ -58,10 +67,10 @@ def _build(profile: Profile, env: str, *, branch: str, account: str | None, rele
            overrides: Mapping | None) -> EnvironmentConfig | ConfigError:
     source = settings_file(profile.environments[env])
     data = _raw_settings(profile, env)
+    if overrides:  # tests' variants: as if written in the environment's file
+        data = deep_merge(data, overrides)
     if branch:
         data = deep_merge(data, BRANCH_OVERRIDES)
-    if overrides:
-        data = deep_merge(data, overrides)
     context = {}
     if account:
         data["account"] = account
@@ -72,7 +81,9 @@ def _build(profile: Profile, env: str, *, branch: str, account: str | None, rele
     if branch:
         context["branch"] = "-c branch="
     data.update(env_name=env, profile=profile.name)
-    problems = Problems(profile.name, env, source, branch=branch, context=context)
+    # A branch environment's forced values come from BRANCH_OVERRIDES, not the parent's file.
+    sources = {path: "config/defaults.py, BRANCH_OVERRIDES" for path in _dotted_paths(BRANCH_OVERRIDES)} if branch else {}
+    problems = Problems(profile.name, env, source, branch=branch, context=context, sources=sources)
     cfg = parse_dataclass(EnvironmentConfig, data, "", problems)
     if cfg is not None:
         if not cfg.network.cloudfront_origin_prefix_list_id and cfg.region in CLOUDFRONT_ORIGIN_PREFIX_LISTS:

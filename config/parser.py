@@ -29,9 +29,12 @@ class Problems:
     derive from one of them stay quiet instead of reporting the same mistake again.
     """
 
-    def __init__(self, profile: str, env: str, source: str, *, branch: str = "", context: Mapping[str, str] | None = None):
+    def __init__(self, profile: str, env: str, source: str, *, branch: str = "", context: Mapping[str, str] | None = None,
+                 sources: Mapping[str, str] | None = None):
         self.profile, self.env, self.source, self.branch = profile, env, source, branch
         self.context = dict(context or {})
+        # Settings whose value comes from elsewhere than the environment's file (branch overrides).
+        self.sources = dict(sources or {})
         self.items: list[str] = []
         self.bad: set[str] = set()
 
@@ -46,7 +49,7 @@ class Problems:
         if setting in self.context:
             self.items.append(f"{setting} = {value!r} (from {self.context[setting]} on the command line): {problem}. Fix: {fix}.")
             return
-        self.items.append(f"{self.label}: {setting} = {value!r}: {problem}. Fix: {fix} (in {self.source}).")
+        self.items.append(f"{self.label}: {setting} = {value!r}: {problem}. Fix: {fix} (in {self.sources.get(setting, self.source)}).")
 
     def ok(self, *settings: str) -> bool:
         """None of ``settings`` has been reported (so checks derived from them may run)."""
@@ -130,7 +133,8 @@ def parse(tp: Any, value: Any, path: str, problems: Problems) -> Any:
 def parse_dataclass(cls: type, data: Mapping, prefix: str, problems: Problems) -> Any:
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
-    settable = {name for name, f in fields.items() if f.default is dataclasses.MISSING}
+    # In the schema's order (a list, not a set), so messages come in the same order every run.
+    settable = [name for name, f in fields.items() if f.default is dataclasses.MISSING]
     for key in data:
         if key not in settable:
             close = difflib.get_close_matches(str(key), settable, n=1, cutoff=0.6)

@@ -22,6 +22,9 @@ class AuditTrail(Construct):
     Glacier after 90 days, expired after ``retention_days``) and to a CloudWatch Logs group
     (``log_retention``, encrypted with ``logs_key``) for searching and metric filters.
 
+    The bucket and its key are retained in every environment (audit evidence outlives a
+    stack, and nothing empties it); ``removal_policy`` applies to the log group.
+
     Exposes ``trail``, ``bucket``, ``key`` and ``log_group``.
     """
 
@@ -41,7 +44,8 @@ class AuditTrail(Construct):
         stack = Stack.of(self)
         trail_arn = stack.format_arn(service="cloudtrail", resource="trail", resource_name=trail_name)
         self.key = kms.Key(self, "Key", description=f"Encrypts the {trail_name} CloudTrail log files",
-                           enable_key_rotation=True, removal_policy=removal_policy)
+                           # The retained log files stay readable only with their key.
+                           enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN)
         # CloudTrail encrypts for this trail only; readers of the bucket need kms:Decrypt separately.
         self.key.add_to_resource_policy(iam.PolicyStatement(
             sid="CloudTrailEncryptsLogFiles",
@@ -74,9 +78,8 @@ class AuditTrail(Construct):
                 noncurrent_version_expiration=Duration.days(1),
                 abort_incomplete_multipart_upload_after=Duration.days(1),
             )],
-            removal_policy=removal_policy,
-            # A destroyable environment's trail bucket is emptied before deletion.
-            auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,
+            # Audit evidence outlives the stack in every environment, and nothing empties it.
+            removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(self.bucket, {
             f"{pack}-S3BucketReplicationEnabled": "Trail log files are validated (digest files) and kept for their retention in one region; a second copy is an organization-trail concern."

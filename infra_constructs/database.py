@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -78,11 +75,7 @@ class PostgresDatabase(Construct):
         credential_rotation: Duration,
         rotation_subnets: ec2.SubnetSelection,
         rotation_security_group: ec2.ISecurityGroup,
-        secret_id_scope: tuple[str, ...] = (),
     ) -> None:
-        """``secret_id_scope``: the construct IDs that stand for the path above this construct's
-        stack when the generated secret's logical ID is derived (CDK derives it from the whole
-        path from the app down, unlike every other logical ID); ``()`` keeps the real path."""
         super().__init__(scope, construct_id)
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
@@ -267,8 +260,6 @@ class PostgresDatabase(Construct):
         generated_secret = database.node.find_child("Secret")
         assert isinstance(generated_secret, secretsmanager.Secret)
         generated_secret.apply_removal_policy(key_removal_policy)
-        if secret_id_scope:
-            _pin_secret_logical_id(generated_secret, secret_id_scope)
         self.endpoint_address = (
             self.instance.db_instance_endpoint_address if self.instance else self.cluster.cluster_endpoint.hostname  # type: ignore[union-attr]
         )
@@ -316,31 +307,3 @@ class PostgresDatabase(Construct):
                 "Enhanced monitoring is off by this environment's configuration (cost); CloudWatch's standard RDS metrics remain."
             )
         acknowledge(database, reasons)
-
-
-def _unique_id(components: list[str]) -> str:
-    """CDK's ``Names.uniqueId`` of a construct path (aws-cdk-lib core/lib/private/uniqueid.ts):
-    the path's alphanumerics (without "Default" and "Resource", consecutive duplicates once)
-    and the first 8 hex digits of the MD5 of the path, upper-cased."""
-    components = [c for c in components if c != "Default"]
-    digest = hashlib.md5("/".join(components).encode()).hexdigest()[:8].upper()
-    human, previous = [], None
-    for component in components:
-        if component != previous and component != "Resource":
-            human.append(re.sub(r"[^A-Za-z0-9]", "", component))
-        previous = component
-    return "".join(human)[:240] + digest
-
-
-def _pin_secret_logical_id(secret: secretsmanager.Secret, scope_ids: tuple[str, ...]) -> None:
-    """Give the generated secret the logical ID it would have under ``scope_ids`` instead of
-    the path above its stack: ``<unique id of the path><hash of the password criteria>``,
-    the form CDK's DatabaseSecret uses (replaceOnPasswordCriteriaChanges)."""
-    stack = Stack.of(secret)
-    resource = secret.node.default_child
-    assert isinstance(resource, secretsmanager.CfnSecret)
-    current = stack.resolve(resource.logical_id)
-    criteria_hash = current[-32:]
-    ids = [c.node.id for c in secret.node.scopes]
-    within_stack = ids[ids.index(stack.node.id) + 1:]
-    resource.override_logical_id((_unique_id([*scope_ids, *within_stack]) + criteria_hash)[-255:])

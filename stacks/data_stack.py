@@ -78,10 +78,6 @@ class DataStack(EnvironmentStack):
             credential_rotation=Duration.days(db.credential_rotation_days),
             rotation_subnets=net.app_subnets,
             rotation_security_group=functions_sg,
-            # The generated secret's logical ID is derived from the path from the app down, which
-            # was "<env>/Data/..." while every environment lived in a Stage (stacks/stage.py):
-            # kept, so moving the stacks to the top level never replaces the credentials.
-            secret_id_scope=(config.qualified_name, "Data"),
         )
         self.migrations: SchemaMigrations | None = None
         if db.apply_migrations:

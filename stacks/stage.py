@@ -4,15 +4,18 @@ The CDK CLI selects stacks by their hierarchical ID and refuses ``--all`` when e
 stack sits inside a Stage ("No stack found in the main cloud assembly"); ``cdk diff``
 then silently compares nothing. So:
 
-- ``-c env=NAME`` (and ``-c branch=``): the one environment's stacks are top-level and
-  their construct IDs are their CloudFormation stack names. ``cdk deploy --all``,
-  ``cdk diff``, ``cdk destroy --all`` and plain stack names (``webapp-dev-compute``,
-  ``'webapp-dev-*'``) select exactly that environment.
-- no ``-c env``: every environment of the profile, each in a Stage of its own
-  (``dev/webapp-dev-network``), for ``make synth`` and review. The CLI refuses ``--all``
-  there, so no command deploys every environment at once by accident.
+- ``-c env=NAME`` (and ``-c branch=``): the one environment's stacks sit in a plain
+  construct named after the environment, so they are the assembly's top-level stacks:
+  ``cdk deploy --all``, ``cdk diff``, ``cdk destroy --all`` and ``'dev/*'``,
+  ``'dev/Compute'`` select exactly that environment.
+- no ``-c env``: every environment of the profile, each in a Stage of its own, for
+  ``make synth`` and review. The CLI refuses ``--all`` there, so no command deploys every
+  environment at once by accident.
 
-The templates are the same either way, but for the ``aws:cdk:path`` metadata.
+Both give every construct the same path (``dev/Compute/...``), so the templates are
+identical: names CDK derives from the path (the database secret's logical ID, launch
+template and web ACL names, the rotation function's name) never change between the two,
+nor from the layout the environments were first deployed with.
 """
 
 from __future__ import annotations
@@ -48,13 +51,19 @@ GLOBAL_TIERS = ("edge-global", "edge-alarms")
 # Tiers whose stacks hold what a deletion would lose: the database, its secret and buckets;
 # the user pool. Protected from deletion in every environment that is not a branch's.
 STATEFUL_TIERS = ("data", "auth")
+# Construct ID of each tier's stack, under the environment's scope: "dev/Compute".
+CONSTRUCT_IDS = {
+    "network": "Network", "data": "Data", "edge-global": "EdgeGlobal", "edge": "Edge", "auth": "Auth",
+    "compute": "Compute", "frontend": "Frontend", "observability": "Observability", "edge-alarms": "EdgeAlarms",
+}
 
 class EnvironmentStacks:
     """All stacks of one environment (or branch environment), named
     ``<app>-<env>[-<branch>]-<tier>`` and tagged for ownership and cost.
 
-    ``scope`` is the App (the stacks are top-level) or the environment's Stage. Each
-    stack's construct ID is its stack name. Exposes every stack by tier and ``stacks``.
+    ``scope`` is the environment's plain construct (its stacks are top-level) or its Stage,
+    named ``<env>[-<branch>]``; each stack's construct ID is its tier's (``Compute``).
+    Exposes every stack by tier and ``stacks``.
     """
 
     def __init__(self, scope: Construct, *, config: EnvironmentConfig) -> None:
@@ -154,7 +163,7 @@ class EnvironmentStacks:
         region = CLOUDFRONT_REGION if tier in GLOBAL_TIERS else cfg.region
         return {
             "config": cfg,
-            "construct_id": cfg.stack_name(tier),
+            "construct_id": CONSTRUCT_IDS[tier],
             "stack_name": cfg.stack_name(tier),
             "env": Environment(account=cfg.account, region=region),
             "description": f"{cfg.app_name} {cfg.qualified_name}: {holds}",
@@ -185,6 +194,6 @@ def build(app: App, configs: list[EnvironmentConfig], *, staged: bool) -> list[E
     environment of a profile at once), otherwise top-level (one environment, deployable)."""
     return [
         EnvironmentStacks(Stage(app, cfg.qualified_name, env=Environment(account=cfg.account, region=cfg.region))
-                          if staged else app, config=cfg)
+                          if staged else Construct(app, cfg.qualified_name), config=cfg)
         for cfg in configs
     ]

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from stacks.stage import CONSTRUCT_IDS
 from tests.conftest import ROOT, tiers
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
@@ -27,6 +27,8 @@ VARIANT_OF = {("dev", ""): "dev", ("staging", ""): "staging", ("prod", ""): "pro
 
 def cli(*args: str, cwd: Path, timeout: int = 120) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    # No credentials of any kind: nothing here may reach AWS, whatever the machine has.
+    env |= {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return subprocess.run([str(CDK), *args, "--no-notices"], cwd=cwd, env=env, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=timeout)
@@ -42,22 +44,28 @@ def manifest(assembly: Path) -> dict:
     return json.loads((assembly / "manifest.json").read_text())
 
 
+def stack_artifacts(assembly: Path) -> dict[str, dict]:
+    return {k: a for k, a in manifest(assembly)["artifacts"].items() if a["type"] == "aws:cloudformation:stack"}
+
+
 def top_level_stacks(assembly: Path) -> set[str]:
-    """What ``--all`` and a plain ``cdk diff`` select: the assembly's own stack artifacts."""
-    return {name for name, a in manifest(assembly)["artifacts"].items() if a["type"] == "aws:cloudformation:stack"}
+    """What ``--all`` and a plain ``cdk diff`` select: the assembly's own stacks, by the
+    hierarchical ID the CLI shows and selects with ("dev/Compute")."""
+    return {a["displayName"] for a in stack_artifacts(assembly).values()}
 
 
 def with_dependencies(assembly: Path, names: list[str]) -> set[str]:
-    """The stacks and, transitively, every stack they depend on (from the manifest)."""
-    artifacts = manifest(assembly)["artifacts"]
-    selected, todo = set(), list(names)
+    """The stacks named (hierarchical IDs) and, transitively, every stack they depend on."""
+    artifacts = stack_artifacts(assembly)
+    by_name = {a["displayName"]: artifact_id for artifact_id, a in artifacts.items()}
+    selected, todo = set(), [by_name[n] for n in names]
     while todo:
-        name = todo.pop()
-        if name in selected:
+        artifact_id = todo.pop()
+        if artifact_id in selected:
             continue
-        selected.add(name)
-        todo += [d for d in artifacts[name].get("dependencies", []) if artifacts.get(d, {}).get("type") == "aws:cloudformation:stack"]
-    return selected
+        selected.add(artifact_id)
+        todo += [d for d in artifacts[artifact_id].get("dependencies", []) if d in artifacts]
+    return {artifacts[a]["displayName"] for a in selected}
 
 
 def documented_commands() -> list[str]:
@@ -85,9 +93,13 @@ def test_each_documented_command_selects_exactly_its_environment(command, synthe
             flags.add(word)
         else:
             names.append(word)
-    synth = synthesized[VARIANT_OF[(context["env"], context.get("branch", ""))]]
+    variant = VARIANT_OF[(context["env"], context.get("branch", ""))]
+    synth = synthesized[variant]
     assembly = synth.template_files["network"].parent
-    environment = {synth.stack_names[tier] for tier in tiers(VARIANT_OF[(context["env"], context.get("branch", ""))])}
+    environment = {f"{synth.config.qualified_name}/{CONSTRUCT_IDS[tier]}" for tier in tiers(variant)}
+    # Each stack is the CloudFormation stack its name says.
+    names_of = {a["displayName"]: a["properties"]["stackName"] for a in stack_artifacts(assembly).values()}
+    assert sorted(names_of.values()) == sorted(synth.stack_names[tier] for tier in tiers(variant))
     # The environment's stacks are the assembly's top-level stacks: --all and plain diff take them.
     assert top_level_stacks(assembly) == environment
     if names:
@@ -125,12 +137,18 @@ def test_without_an_environment_deploy_all_is_refused_and_stages_select(every_en
     assert top_level_stacks(outdir) == set()
     refused = cli("deploy", "--all", "--app", str(outdir), cwd=outdir.parent)
     assert refused.returncode != 0 and "No stack found in the main cloud assembly" in refused.stderr
-    assert listed(outdir, "dev/*") == [f"dev/webapp-dev-{tier}" for tier in tiers("dev")]
+    assert listed(outdir, "dev/*") == [f"dev/{CONSTRUCT_IDS[tier]}" for tier in tiers("dev")]
 
 
 def test_make_targets_refuse_to_run_without_an_environment():
+    """Run as if from a shell with nothing chosen, whatever the test run's own make
+    variables are (``make test ENV=dev`` must not let this deploy or destroy anything)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "CDK_")) and k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "ENV", "BRANCH")}
+    env |= {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     for target in ("deploy", "diff", "destroy"):
-        result = subprocess.run(["make", "--no-print-directory", target], cwd=ROOT, capture_output=True, text=True,
-                                env={**os.environ, "ENV": "", "BRANCH": ""}, timeout=120)
+        result = subprocess.run(["make", "--no-print-directory", target, "ENV=", "BRANCH="], cwd=ROOT, capture_output=True,
+                                text=True, env=env, timeout=120)
         assert result.returncode != 0
-        assert re.search(rf"Choose an environment: make {target} ENV=dev\|staging\|prod", result.stderr)
+        expected = "tears down branch environments only" if target == "destroy" else f"Choose an environment: make {target} ENV="
+        assert expected in result.stderr, result.stderr

@@ -4,6 +4,7 @@ environment, the setting, the problem and the fix. One test per mistake."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -257,7 +258,9 @@ def test_branch_slugs_are_short_stable_and_distinct():
     assert a != b and len(a) <= 24 and len(b) <= 24
     assert a == sanitize_branch("feature/JIRA-1234-a-very-long-description-of-the-change")
     assert a.startswith("feature-jira-1234")
-    assert sanitize_branch("Feature/Login_Page") == "feature-login-page"
+    # Capitals and "_" are lost in a slug: a hash keeps "Feature/Login_Page" apart from "feature/login-page".
+    assert sanitize_branch("Feature/Login_Page").startswith("feature-login-pa") and len(sanitize_branch("Feature/Login_Page")) <= 24
+    assert sanitize_branch("Feature/Login_Page") != sanitize_branch("feature/login-page") == "feature-login-page"
 
 
 # ---------------------------------------------------------------- data and auth settings
@@ -836,3 +839,46 @@ def test_a_previous_generation_database_class_is_named_in_config_terms():
     configuration says so by its setting, before CloudFormation's schema check would."""
     message = one_problem("dev", {"database": {"instance_class": "t2.micro"}})
     assert_names(message, "dev", "database.instance_class = 't2.micro'", "previous generation", "'t4g.micro'")
+
+
+@pytest.mark.parametrize("first, second", [("Feature/Login", "feature/login"), ("a_b", "a-b"), ("fix.1", "fix-1")])
+def test_branch_names_that_differ_only_in_what_a_slug_drops_get_different_environments(first, second):
+    assert sanitize_branch(first) != sanitize_branch(second)
+    assert sanitize_branch("feature/login-page") == "feature-login-page"  # the readable form where nothing is lost
+
+
+def test_a_value_forced_on_branch_environments_is_blamed_on_the_branch_overrides():
+    from config.parser import Problems
+
+    problems_ = Problems("reference", "staging", "config/staging.py", branch="feature/x",
+                         sources={"database.multi_az": "config/defaults.py, BRANCH_OVERRIDES"})
+    problems_.add("database.multi_az", False, "cannot meet the RTO", "enable it")
+    problems_.add("compute.container_port", 80, "must be unprivileged", "use 3001")
+    forced, own = problems_.items
+    assert forced.endswith("(in config/defaults.py, BRANCH_OVERRIDES).") and own.endswith("(in config/staging.py).")
+
+
+def test_a_single_instance_layout_can_have_branch_environments():
+    single = {"compute": {"kind": "ec2", "placement": "public-single-instance", "instance_type": "t4g.micro",
+                          "min_count": 1, "max_count": 1, "bastion": False}}
+    (branch,) = load(env="dev", branch="feature/x", overrides={"dev": single})
+    assert (branch.compute.min_count, branch.compute.max_count) == (1, 1)
+
+
+def test_branch_environments_promise_no_recovery_objective_they_cannot_meet():
+    # Staging with a 30-minute RTO is valid (Multi-AZ); its branch environment, single-AZ by
+    # force, must not fail on its parent's objective.
+    (branch,) = load(env="staging", branch="feature/x", overrides={"staging": {"recovery": {"rto_minutes": 30}}})
+    assert branch.database.multi_az is False and branch.recovery.rto_minutes == 1440
+
+
+def test_messages_come_in_the_same_order_every_run():
+    import subprocess
+    import sys
+
+    script = ("from config.loader import load, ConfigError\n"
+              "try:\n    load(overrides={'dev': {'network': {'zzz': 1, 'aaa': 2, 'cidr': 'x'}, 'compute': {'max_count': 0}}})\n"
+              "except ConfigError as e:\n    print(e)")
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={"PYTHONHASHSEED": seed},
+                           cwd=str(Path(__file__).resolve().parent.parent)).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and "network.zzz" in runs.pop()

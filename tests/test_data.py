@@ -208,11 +208,15 @@ def test_redis_cache_with_tls_auth_and_failover(synthesized):
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_destroyable_buckets_are_emptied_before_deletion(synthesized, variant):
     """A bucket that still holds objects cannot be deleted: where removal is 'destroy', every
-    bucket of every stack has CDK's auto-delete custom resource, whose handler logs to a group of ours."""
+    bucket the stack deletes has CDK's auto-delete custom resource, whose handler logs to a group
+    of ours. The audit trail's bucket is retained everywhere and never emptied."""
     synth = synthesized[variant]
     for tier, template in synth.templates.items():
         found = template["Resources"]
-        buckets = {k for k, r in found.items() if r["Type"] == "AWS::S3::Bucket"}
+        for lid, r in found.items():
+            if r["Type"] == "AWS::S3::Bucket" and lid.startswith("AuditTrail"):
+                assert (r["DeletionPolicy"], r["UpdateReplacePolicy"]) == ("Retain", "Retain")
+        buckets = {k for k, r in found.items() if r["Type"] == "AWS::S3::Bucket" and r["DeletionPolicy"] == "Delete"}
         emptied = {r["Properties"]["BucketName"]["Ref"] for r in found.values() if r["Type"] == "Custom::S3AutoDeleteObjects"}
         if synth.config.removal != "destroy":
             assert emptied == set(), tier

@@ -44,8 +44,8 @@ CACHE_STATEFUL = {
     "CacheSlowLog43E55961": "AWS::Logs::LogGroup",
     "CacheReplicationGroupBFE59FF3": "AWS::ElastiCache::ReplicationGroup",
 }
-# CDK derives the generated secret's ID from the path from the app down; the data stack pins
-# it to the path the stacks had in a Stage ("<env>/Data/..."), so it never changes.
+# CDK derives the generated secret's ID from the path from the app down ("<env>/Data/..."), the
+# same with -c env and in a Stage (stacks/stage.py).
 SECRETS = {
     "dev": "devDataDatabaseInstanceSecret648ADB2D3fdaad7efa858a3daf9490cf0a702aeb",
     "staging": "stagingDataDatabaseInstanceSecret2C3604B43fdaad7efa858a3daf9490cf0a702aeb",
@@ -120,7 +120,8 @@ AUTO_DELETE_STATEFUL = {"AutoDeleteObjectsProviderLogs67E2E7FB": "AWS::Logs::Log
 
 def locked(variant: str, tier: str, config) -> dict[str, str]:
     pins = _locked(variant, tier, config)
-    has_bucket = "AWS::S3::Bucket" in pins.values() or tier == "data"
+    # Stacks with a bucket they delete (the audit trail's is retained and never emptied).
+    has_bucket = tier != "observability" and ("AWS::S3::Bucket" in pins.values() or tier == "data")
     return pins | (AUTO_DELETE_STATEFUL if config.removal == "destroy" and has_bucket else {})
 
 

@@ -193,7 +193,7 @@ def test_dashboard_has_every_section(synthesized, variant):
     assert bool(subscriptions) is synth.config.observability.cdn_additional_metrics
     # CloudFront's and WAF's metrics are read from us-east-1, wherever the dashboard is.
     assert '"AWS/CloudFront","Requests","DistributionId","<ref>","Region","Global",{"region":"us-east-1"' in body
-    acl = synth.stack_names["edge-global"].replace("-", "") + "WebAcl"
+    acl = synth.config.qualified_name.replace("-", "") + "EdgeGlobalWebAcl"
     assert f'"AWS/WAFV2","BlockedRequests","Rule","ALL","WebACL","{acl}' in body
     assert body.split(f'"AWS/WAFV2","BlockedRequests","Rule","ALL","WebACL","{acl}')[1].split("{", 1)[1].startswith('"region":"us-east-1"')
 

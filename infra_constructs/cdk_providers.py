@@ -11,7 +11,9 @@ reading the templates need, with reasons specific to CDK's provider.
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy, Stack
+from collections.abc import Mapping
+
+from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -32,7 +34,8 @@ AWS_APIS_ONLY = {
 }
 
 # What else each provider's role is acknowledged for. (The bucket-emptying role has no policy
-# of its own: each bucket's policy grants it deletion on that bucket.)
+# of its own: each destroyable bucket's policy grants it s3:DeleteObject*, GetBucket*, List*
+# and PutBucketPolicy on that bucket, which CDK's handler uses to stop new writes and empty it.)
 _INLINE = ("CDK's own provider role: one inline statement, ec2:AuthorizeSecurityGroupIngress/Egress and "
            "Revoke* on this VPC's default security group only.")
 ROLE_REASONS = {
@@ -75,3 +78,16 @@ def adopt_provider(
         **ROLE_REASONS.get(provider_id, {}),
     })
     return log_group
+
+
+def tag_providers(stack: Stack, tags: Mapping[str, str]) -> None:
+    """Tag the role and handler of each CDK provider in ``stack`` (plain ``CfnResource``s, which
+    ``Tags.of`` does not reach), so every resource carries the environment's tags."""
+    for provider_id in PURPOSES:
+        provider = stack.node.try_find_child(provider_id)
+        if provider is None:
+            continue
+        for child in ("Role", "Handler"):
+            resource = provider.node.find_child(child)
+            assert isinstance(resource, CfnResource)
+            resource.add_property_override("Tags", [{"Key": key, "Value": value} for key, value in sorted(tags.items())])

@@ -45,8 +45,6 @@ CHECKOV_EQUIVALENTS: Mapping[str, tuple[str, ...]] = {
     "NIST.800.53.R5-ALBHttpToHttpsRedirection": ("CKV_AWS_2", "CKV_AWS_103"),
     "AwsSolutions-CFR4": ("CKV_AWS_174",),
     "NIST.800.53.R5-EC2InstanceNoPublicIp": ("CKV_AWS_88",),
-    # A wildcard resource in a statement that writes (checkov) is a wildcard resource (cdk-nag).
-    "AwsSolutions-IAM5[Resource::*]": ("CKV_AWS_111",),
 }
 
 # Acknowledgments that carry checkov checks, written out by ``write_checkov_skips``.

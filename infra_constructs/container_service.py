@@ -162,7 +162,10 @@ class FargateApi(Construct):
             self.task_policy = iam.ManagedPolicy(self, "TaskPolicy", description="Least privilege of the API tasks",
                                                  statements=task_statements, roles=[self.task_role])
             if wildcard_reasons:
-                acknowledge(self.task_policy, {"AwsSolutions-IAM5[Resource::*]": " ".join(wildcard_reasons)})
+                acknowledge(self.task_policy, {
+                    "AwsSolutions-IAM5[Resource::*]": " ".join(wildcard_reasons),
+                    "CKV_AWS_111": "The writes on '*' are only those without resource-level permissions: " + " ".join(wildcard_reasons),
+                })
         execution_statements = [
             iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]),
             *settings.read_statements(),

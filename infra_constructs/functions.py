@@ -96,6 +96,7 @@ class VpcFunction(Construct):
         self.role.add_managed_policy(policy)
         acknowledge(policy, {
             "AwsSolutions-IAM5[Resource::*]": "Only the EC2 network interface actions Lambda needs in the VPC and X-Ray's PutTraceSegments/PutTelemetryRecords, none of which support resource-level permissions.",
+            "CKV_AWS_111": "The writes on '*' are the EC2 network interface actions Lambda performs for a function in a VPC and X-Ray's PutTraceSegments/PutTelemetryRecords: none supports resource-level permissions; every other write names its resource.",
         })
         self.function = lambda_.Function(
             self,

@@ -138,6 +138,7 @@ class Ec2Api(Construct):
             self.role.add_managed_policy(app_policy)
         acknowledge(policy, {
             "AwsSolutions-IAM5[Resource::*]": SESSION_MANAGER_WILDCARD + " CloudWatch PutMetricData is limited to the CWAgent namespace by condition; ec2:DescribeTags and X-Ray have no resource-level permissions.",
+            "CKV_AWS_111": "The writes on '*' are the Session Manager agent's channel actions, X-Ray's segment uploads (no resource-level permissions) and CloudWatch PutMetricData, limited to the CWAgent namespace by condition.",
             f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(releases.node.default_child)}.Arn>/releases/*]": "Instances read release bundles only, under the releases/ prefix of the releases bucket.",
         })
 
@@ -248,7 +249,10 @@ class SsmBastion(Construct):
                         description="Bastion: Session Manager only")
         policy = iam.ManagedPolicy(self, "Policy", description="Session Manager for the bastion",
                                    statements=session_manager_statements(), roles=[role])
-        acknowledge(policy, {"AwsSolutions-IAM5[Resource::*]": SESSION_MANAGER_WILDCARD})
+        acknowledge(policy, {
+            "AwsSolutions-IAM5[Resource::*]": SESSION_MANAGER_WILDCARD,
+            "CKV_AWS_111": "The bastion's only writes are the Session Manager agent's (ssm, ssmmessages, ec2messages), which do not support resource-level permissions.",
+        })
         self.instance = ec2.Instance(
             self,
             "Instance",

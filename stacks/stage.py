@@ -33,7 +33,7 @@ from constructs import Construct
 
 from config.derived import environment_tags
 from config.schema import EnvironmentConfig
-from infra_constructs.cdk_providers import AUTO_DELETE_OBJECTS_PROVIDER, adopt_provider
+from infra_constructs.cdk_providers import AUTO_DELETE_OBJECTS_PROVIDER, adopt_provider, tag_providers
 from infra_constructs.compliance import write_checkov_skips
 from stacks.auth_stack import AuthStack
 from stacks.compute_stack import ComputeStack
@@ -144,6 +144,7 @@ class EnvironmentStacks:
                 adopt_provider(stack, AUTO_DELETE_OBJECTS_PROVIDER, log_group_id="AutoDeleteObjectsProviderLogs",
                                log_retention=retention(config.log_retention_days),
                                logs_key=self.network.network.logs_key, removal_policy=stateful_removal(config))
+            tag_providers(stack, environment_tags(config))
 
 
     @property

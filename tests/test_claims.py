@@ -138,6 +138,15 @@ def test_deploy_all_follows_the_readme_order(synthesized, variant):
     assert order == [synth.stack_names[t] for t in tiers(variant)]
 
 
+# Types that take Tags as a Key/Value list: every resource of these must carry the environment's.
+MUST_BE_TAGGED = {
+    "AWS::IAM::Role", "AWS::Lambda::Function", "AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup",
+    "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::SecurityGroup", "AWS::EC2::Instance", "AWS::RDS::DBInstance",
+    "AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::ECS::Cluster", "AWS::ECR::Repository",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::CloudFront::Distribution", "AWS::CloudWatch::Alarm",
+}
+
+
 def test_every_resource_is_tagged(synthesized):
     """Every resource carries application, environment, branch ("none" outside branch
     environments), owner and cost-center; checked on every resource whose tags are a list of
@@ -149,6 +158,10 @@ def test_every_resource_is_tagged(synthesized):
                     "owner": c.owner, "cost-center": c.cost_center}
         for tier, template in synth.templates.items():
             for lid, resource in template["Resources"].items():
+                # A resource of a type that takes tags must have them (an untagged one would
+                # otherwise pass the loop below unseen), CDK's own providers included.
+                if resource["Type"] in MUST_BE_TAGGED:
+                    assert "Tags" in resource.get("Properties", {}), f"{variant} {tier} {lid} ({resource['Type']}) has no tags"
                 for key in ("Tags", "UserPoolTags"):
                     tags = resource.get("Properties", {}).get(key)
                     if isinstance(tags, list) and all(isinstance(t, dict) and t.keys() == {"Key", "Value"} for t in tags):

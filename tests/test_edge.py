@@ -69,8 +69,8 @@ def test_spa_bucket_is_private_and_read_only_through_origin_access_control(synth
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements)
     allows = [s for s in statements if s["Effect"] == "Allow"]
-    # A destroyable environment's bucket is emptied on deletion by CDK's provider: its role
-    # may delete and list this bucket's objects (and nothing else of it).
+    # A destroyable environment's bucket is emptied on deletion by CDK's provider: its role may
+    # delete and list this bucket's objects and replace its policy (to stop writes), on this bucket only.
     emptier = [s for s in allows if "AWS" in s["Principal"]]
     if synth.config.removal == "destroy":
         assert emptier == [{

@@ -1,0 +1,78 @@
+"""Constructs refuse contradictory input with a clear message, on a bare stack (their own
+guarantees, apart from any environment's configuration)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from aws_cdk import App, Stack
+from aws_cdk import aws_sns as sns
+
+from infra_constructs.alarm_topics import AlarmTopics
+from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms
+from infra_constructs.compliance import acknowledge
+from infra_constructs.database import PostgresDatabase
+from infra_constructs.off_hours import DatabaseOffHours, WorkingHours
+
+HOURS = WorkingHours(days="MON-FRI", start_at="07:00", stop_at="20:00", timezone="UTC")
+
+
+def stack(region: str = "eu-west-1") -> Stack:
+    return Stack(App(), "Probe", env={"account": "111111111111", "region": region})
+
+
+def topics(scope: Stack) -> AlarmTopics:
+    return AlarmTopics(scope, "Topics", name_prefix="probe", emails={}, removal_policy=None)
+
+
+def dummies(cls: type, **given) -> dict:
+    """Every keyword-only argument of ``cls`` as None, but those ``given``: the guards under
+    test run before any other argument is used."""
+    params = inspect.signature(cls.__init__).parameters
+    return {name: None for name, p in params.items() if p.kind is p.KEYWORD_ONLY} | given
+
+
+@pytest.mark.parametrize("instance_id, cluster_id", [(None, None), ("db-1", "cluster-1")])
+def test_database_alarms_watch_exactly_one_database(instance_id, cluster_id):
+    scope = stack()
+    with pytest.raises(ValueError, match="either an RDS instance or an Aurora cluster"):
+        DatabaseAlarms(scope, "Alarms", **dummies(DatabaseAlarms, topics=topics(scope), name_prefix="probe",
+                                                  instance_id=instance_id, cluster_id=cluster_id))
+
+
+def test_api_alarms_watch_exactly_one_compute_kind():
+    scope = stack()
+    with pytest.raises(ValueError, match="either a Fargate service or an Auto Scaling group"):
+        ApiAlarms(scope, "Alarms", **dummies(ApiAlarms, topics=topics(scope), name_prefix="probe", service=None, group=None))
+
+
+def test_edge_alarms_live_only_where_cloudfronts_metrics_are():
+    scope = stack("eu-west-1")
+    with pytest.raises(ValueError, match="must be in us-east-1"):
+        EdgeAlarms(scope, "Alarms", topics=topics(scope), name_prefix="probe", distribution_id="E123",
+                   web_acl_metric_name="acl", error_rate_percent=5, blocked_per_5_minutes=8000)
+
+
+@pytest.mark.parametrize("instance_id, cluster_id", [(None, None), ("db-1", "cluster-1")])
+def test_off_hours_stop_exactly_one_database(instance_id, cluster_id):
+    with pytest.raises(ValueError, match="either an RDS instance or an Aurora cluster"):
+        DatabaseOffHours(stack(), "OffHours", hours=HOURS, instance_id=instance_id, cluster_id=cluster_id, name_prefix="probe")
+
+
+def test_database_refuses_an_unknown_engine():
+    with pytest.raises(ValueError, match="engine must be one of"):
+        PostgresDatabase(stack(), "Database", **dummies(PostgresDatabase, engine="mysql"))
+
+
+def test_a_checkov_acknowledgment_needs_the_type_it_applies_to():
+    scope = stack()
+    with pytest.raises(ValueError, match="CKV_AWS_999: add the resource type"):
+        acknowledge(sns.Topic(scope, "Topic"), {"CKV_AWS_999": "a check this project has never acknowledged before"})
+
+
+def test_the_probe_helpers_build_real_constructs():
+    """The helpers above build real constructs (so the guards are reached, not a TypeError)."""
+    scope = stack("us-east-1")
+    EdgeAlarms(scope, "Alarms", topics=topics(scope), name_prefix="probe", distribution_id="E123",
+               web_acl_metric_name="acl", error_rate_percent=5, blocked_per_5_minutes=8000)

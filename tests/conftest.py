@@ -135,6 +135,27 @@ def tiers(variant: str) -> tuple[str, ...]:
 # (variant, tier) for every stack of every variant.
 VARIANT_TIERS = [(variant, tier) for variant in VARIANTS for tier in tiers(variant)]
 
+REFERENCE_ENVIRONMENTS = ("dev", "staging", "prod")
+# The tiers each variant changes against the reference environment it derives from: only these
+# are snapshotted (tests/test_snapshots.py checks that every other tier equals its base's).
+SNAPSHOT_TIERS: dict[str, tuple[str, ...]] = {
+    "dev-branch": TIERS,
+    "endpoints-only": ("network", "data", "edge-global", "edge", "auth", "compute", "frontend"),
+    "dev-aurora": ("data", "auth", "compute", "observability"),
+    "staging-aurora": ("data", "auth", "compute", "observability"),
+    "prod-cache": ("network", "data", "compute"),
+    "custom-jwt": ("auth", "compute", "frontend", "observability"),
+    "domain-3az": ("network", "data", "edge-global", "edge", "auth", "compute"),
+    "ec2": ("data", "compute", "observability"),
+    "ec2-single": ("network", "data", "edge", "auth", "compute", "frontend", "observability"),
+    "eu-domain": (*TIERS, "edge-alarms"),
+}
+SNAPSHOT_CASES = [(env, tier) for env in REFERENCE_ENVIRONMENTS for tier in tiers(env)] + [
+    (variant, tier) for variant, changed in SNAPSHOT_TIERS.items() for tier in changed
+]
+UNCHANGED_CASES = [(variant, tier) for variant, tier in VARIANT_TIERS
+                   if variant not in REFERENCE_ENVIRONMENTS and tier not in SNAPSHOT_TIERS[variant]]
+
 
 @dataclass
 class Synthesized:

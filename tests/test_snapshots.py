@@ -1,4 +1,5 @@
-"""Snapshots of every synthesized template (update with `pytest --snapshot-update`).
+"""Snapshots of the reference environments' templates and of the tiers each variant changes
+(update with `pytest --snapshot-update`, then read the diff).
 
 Masked: asset hashes (they change with the CDK version, not with this project) and
 the bootstrap-version rule and parameter the synthesizer adds.
@@ -12,7 +13,7 @@ import re
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.conftest import VARIANT_TIERS
+from tests.conftest import SNAPSHOT_CASES, UNCHANGED_CASES, VARIANTS
 
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -42,9 +43,16 @@ def snapshot_json(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-@pytest.mark.parametrize(("variant", "tier"), VARIANT_TIERS)
+@pytest.mark.parametrize(("variant", "tier"), SNAPSHOT_CASES)
 def test_template(synthesized, variant, tier, snapshot_json):
     assert masked(synthesized[variant].templates[tier]) == snapshot_json
+
+
+@pytest.mark.parametrize(("variant", "tier"), UNCHANGED_CASES)
+def test_a_variant_leaves_its_other_tiers_as_its_base_has_them(synthesized, variant, tier):
+    base = VARIANTS[variant]["env"]
+    assert masked(synthesized[variant].templates[tier]) == masked(synthesized[base].templates[tier]), (
+        f"{variant} now changes its {tier} stack: add it to SNAPSHOT_TIERS in tests/conftest.py")
 
 
 def test_masking_hides_only_noise():

@@ -1,8 +1,10 @@
-"""`make bench`: how long synthesizing every environment takes, against an empty CDK app.
+"""`make bench`: how long synthesizing every environment takes, against an empty CDK app,
+and how long the whole test suite takes.
 
-Both are run through the real CDK CLI (`cdk synth`), alternating, several times; the
+Both synths are run through the real CDK CLI (`cdk synth`), alternating, several times; the
 report gives the medians and their ratio (1.0 would mean the project costs nothing
-beyond starting the CDK). A benchmark, not a test: it never fails on a number.
+beyond starting the CDK). Then one run of the test suite, timed (the bar: under 60 s on
+2 cores). A benchmark, not a test: it never fails on a number.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def synth_seconds(app: str | None, outdir: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs of each (default 5)")
+    parser.add_argument("--no-suite", action="store_true", help="skip timing the test suite")
     args = parser.parse_args()
     empty_app = f"{sys.executable} scripts/empty_app.py"
     project, empty = [], []
@@ -50,6 +53,13 @@ def main() -> None:
     print(f"  empty CDK app          {e:6.2f} s")
     print(f"  all environments       {p:6.2f} s")
     print(f"  ratio                  {p / e:6.2f}x")
+    if not args.no_suite:
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        elapsed = time.perf_counter() - started
+        summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
+        print(f"\ntest suite, one run:     {elapsed:6.1f} s  ({summary})")
 
 
 if __name__ == "__main__":

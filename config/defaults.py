@@ -1,7 +1,8 @@
 """Shared defaults: every environment of every profile starts from these.
 
-Sizes and policies follow the BankApp seed (seeds/004) where it gives them, and the
-cheapest safe choice where the seeds leave room. Per-environment files override any
+Sizes and policies follow the BankApp seed where it gives them (docs/requirements.md: the
+requirements each setting relies on, cited below as R1, R2, ...), and the cheapest safe
+choice where the seed systems leave room. Per-environment files override any
 key; the loader rejects keys that do not exist in ``schema.py``.
 """
 
@@ -27,7 +28,7 @@ DEFAULTS: dict = {
         "nat_instance_type": "t4g.nano",
         "interface_endpoints": [],
         "dynamodb_gateway_endpoint": False,
-        # BankApp's application security group allows 443 out "for external APIs".
+        # BankApp's application security group allows 443 out "for external APIs" (R5).
         "workloads_need_internet": True,
         "public_subnet_mask": 24,
         # Fargate tasks take one address each: leave room for scale-out and deployments.
@@ -140,7 +141,7 @@ DEFAULTS: dict = {
     },
     "waf": {
         "mode": "block",
-        # BankApp: "rate limiting per IP"; 2000 requests in 5 minutes is ~7 per second, sustained.
+        # BankApp's WAF "rate limiting" (R16), per IP: 2000 requests in 5 minutes is ~7 per second, sustained.
         "rate_limit": 2000,
         "bot_control": False,
         "load_balancer_acl": False,
@@ -150,7 +151,7 @@ DEFAULTS: dict = {
         "critical_emails": [],
         "warning_emails": [],
         "branch_emails": [],
-        # BankApp's alarm list: ECS CPU > 90 % and memory > 80 % for 5 minutes, RDS CPU > 85 %
+        # BankApp's alarm list (R17): ECS CPU > 90 % and memory > 80 % for 5 minutes, RDS CPU > 85 %
         # for 5 minutes, free storage < 10 %, 5xx > 10 in a minute, p99 > 2 s, failed health checks.
         "service_cpu_percent": 90,
         "service_memory_percent": 80,

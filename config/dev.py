@@ -1,7 +1,8 @@
 """dev: one small task, single-AZ database, a NAT instance, everything destroyable.
 
-BankApp: 0.25 vCPU / 512 MB, 1 task, db.t3.micro single AZ (here the Graviton
-t4g.micro), 1-day backups, RTO 4 h, RPO 24 h.
+BankApp (docs/requirements.md R1, R7): 0.25 vCPU / 512 MB, 1 task, db.t3.micro single AZ
+(here the Graviton t4g.micro), RTO 4 h, RPO 24 h. Backups are kept 1 day, fewer than
+the seed's 35 (R6).
 """
 
 SETTINGS: dict = {
@@ -24,9 +25,9 @@ SETTINGS: dict = {
     # Amplify builds the integration branch; a handful of developers stay far below 500 per 5 min.
     "edge": {"amplify_branch": "develop"},
     "waf": {"rate_limit": 500},
-    # No one is paged for dev (the dashboard shows its alarms); the budget is BankApp's ~$90 with room.
+    # No one is paged for dev (the dashboard shows its alarms); the budget is BankApp's ~$90 with room (R20).
     "observability": {"monthly_budget_usd": 150, "trail_retention_days": 90},
-    # BankApp: "scale down during off-peak hours". Branch environments inherit it.
+    # BankApp: "scale down during off-peak hours" (R22). Branch environments inherit it.
     "off_hours": {"enabled": True, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
     "auth": {
         # The Vite dev server, so developers can sign in to dev from their laptop.

@@ -1,8 +1,8 @@
 """prod: highly available, nothing destroyable.
 
-BankApp: 1 vCPU / 2 GB, 3-10 tasks, db.t3.medium Multi-AZ with a read replica
-(here t4g.medium), 35-day backups with point-in-time recovery, NAT gateway per AZ,
-RTO 30 min, RPO 5 min.
+BankApp (docs/requirements.md R3, R4, R6, R7): 1 vCPU / 2 GB, 3-10 tasks, db.t3.medium
+Multi-AZ with a read replica (here t4g.medium), 35-day backups with point-in-time recovery,
+NAT gateway per AZ, RTO 30 min, RPO 5 min.
 """
 
 SETTINGS: dict = {
@@ -36,7 +36,7 @@ SETTINGS: dict = {
     "observability": {
         "critical_emails": ["oncall@example.com"],
         "warning_emails": ["platform-team@example.com"],
-        # BankApp states ~$580 a month.
+        # BankApp states ~$580 a month (R20).
         "monthly_budget_usd": 800,
         "cdn_additional_metrics": True,
     },

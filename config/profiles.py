@@ -2,7 +2,8 @@
 
 A profile is a set of environments, each given as overrides of ``defaults.DEFAULTS``
 (``common`` first, then the environment's own). ``reference`` is this project's own
-system; later profiles express the seed systems as configuration of the same app.
+system; later profiles express the seed systems (docs/requirements.md) as configuration
+of the same app.
 
 An environment's settings are the ``SETTINGS`` dict of a module under ``config/``,
 imported by the loader only when it is needed, so a mistake in that file (a syntax

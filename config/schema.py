@@ -116,11 +116,12 @@ class ComputeConfig:
     process_port: int
     # EC2: "private" (instances in the application subnets, egress through NAT), or
     # "public-single-instance": one instance with a public IP in a public subnet, so no NAT
-    # is paid for (StockPilot's free-tier layout; min_count = max_count = 1). Either way only
-    # the load balancer may connect to it.
+    # is paid for (StockPilot's free-tier layout, docs/requirements.md R11; min_count =
+    # max_count = 1). Either way only the load balancer may connect to it.
     placement: Placement
     # An SSM Session Manager bastion (no inbound rules, no key) for port-forwarding to the
-    # database (SpendWise); and its instance type (smallest Graviton by default).
+    # database (SpendWise, docs/requirements.md R12); and its instance type (smallest Graviton
+    # by default).
     bastion: bool
     bastion_instance_type: str
 
@@ -169,7 +170,8 @@ class DatabaseConfig:
 class StorageConfig:
     # Private bucket for user uploads / product images (served by the edge tier).
     uploads_bucket: bool
-    # Noncurrent object versions move to Glacier after this many days (BankApp: 90).
+    # Noncurrent object versions move to Glacier after this many days (BankApp: 90;
+    # docs/requirements.md R8).
     noncurrent_versions_to_glacier_days: int
     # ... and expire after this many days.
     noncurrent_versions_expire_days: int
@@ -180,7 +182,7 @@ class StorageConfig:
 @dataclass(frozen=True)
 class CacheConfig:
     # Redis (ElastiCache) for WebSocket fan-out once the API runs on more than one task
-    # (ChronoView §8). Off by default.
+    # (ChronoView, docs/requirements.md R13). Off by default.
     enabled: bool
     # Node type ("cache.t4g.micro") and Redis engine version.
     node_type: str
@@ -194,7 +196,8 @@ class CacheConfig:
 @dataclass(frozen=True)
 class AuthConfig:
     # "cognito": a Cognito user pool with the hosted UI. "custom-jwt": no user pool; the
-    # application signs its own tokens with a generated secret (ChronoView simple, BankApp).
+    # application signs its own tokens with a generated secret (ChronoView's simple variant,
+    # BankApp; docs/requirements.md R10).
     mode: AuthMode
     # Multi-factor authentication (TOTP; no SMS cost): off, optional or required.
     mfa: MfaMode
@@ -231,9 +234,10 @@ class DomainConfig:
 class EdgeConfig:
     # How the frontend is hosted:
     #   spa      a static build (React/Vite) in a private S3 bucket behind CloudFront, which also
-    #            sends /api/* and /ws to the load balancer (ChronoView, BankApp)
+    #            sends /api/* and /ws to the load balancer (ChronoView, BankApp;
+    #            docs/requirements.md R14)
     #   amplify  Amplify Hosting runs a Next.js app with SSR; CloudFront serves the API (and the
-    #            uploads) only (StockPilot, SpendWise)
+    #            uploads) only (StockPilot, SpendWise; docs/requirements.md R15)
     frontend: FrontendKind
     # spa: folder (relative to this project) uploaded on every deploy; must hold index.html.
     # The default is a placeholder page, so a first deploy shows something.
@@ -244,7 +248,8 @@ class EdgeConfig:
     # East, Africa) or "all" (every edge location, highest price).
     price_class: PriceClass
     # Path pattern at which the data tier's uploads bucket is served, e.g. "/uploads/*"
-    # (objects under the key prefix "uploads/"); "" = not served (StockPilot's product images).
+    # (objects under the key prefix "uploads/"); "" = not served (StockPilot's product images,
+    # docs/requirements.md R9).
     uploads_path: str
     # CloudFront -> load balancer: seconds to wait for a response, and to keep an idle
     # connection for reuse (1-60 without a quota increase). The keep-alive must stay below
@@ -283,7 +288,8 @@ class ObservabilityConfig:
     warning_emails: tuple[str, ...]
     # A branch environment's alarms (both severities) go to these addresses only; none by default.
     branch_emails: tuple[str, ...]
-    # Alarm thresholds (BankApp's list; "for N minutes" is N one-minute periods in a row).
+    # Alarm thresholds (BankApp's list, docs/requirements.md R17; "for N minutes" is N one-minute
+    # periods in a row).
     service_cpu_percent: int
     service_memory_percent: int
     service_alarm_minutes: int
@@ -319,8 +325,9 @@ class ObservabilityConfig:
 
 @dataclass(frozen=True)
 class OffHoursConfig:
-    # Dev cost control (BankApp: "scale down during off-peak hours"): outside working hours the
-    # service scales to zero and the database stops. Not allowed in production.
+    # Dev cost control (BankApp: "scale down during off-peak hours", docs/requirements.md R22):
+    # outside working hours the service scales to zero and the database stops. Not allowed in
+    # production.
     enabled: bool
     # Working days and hours in ``timezone`` (an IANA name): resources start at ``start_at`` and
     # stop at ``stop_at`` ("HH:MM") on ``days`` ("MON-FRI", or e.g. "MON,WED,FRI").
@@ -381,7 +388,8 @@ class EnvironmentConfig:
     auth: AuthConfig
     observability: ObservabilityConfig
     off_hours: OffHoursConfig
-    # SNS topics the application publishes to (StockPilot: stock alerts, order notifications).
+    # SNS topics the application publishes to (StockPilot: stock alerts, order notifications;
+    # docs/requirements.md R19).
     application_topics: tuple[ApplicationTopicConfig, ...]
     # Branch of a short-lived environment: the raw name and its sanitized slug
     # ("" for the long-lived environments). Set by the loader, not in config files.

@@ -1,7 +1,7 @@
 """staging: production's shape at a smaller size.
 
-BankApp: 0.5 vCPU / 1 GB, 2 tasks, db.t3.small Multi-AZ (here t4g.small), 7-day
-backups, RTO 2 h, RPO 1 h.
+BankApp (docs/requirements.md R2, R7): 0.5 vCPU / 1 GB, 2 tasks, db.t3.small Multi-AZ
+(here t4g.small), RTO 2 h, RPO 1 h. Backups are kept 7 days, fewer than the seed's 35 (R6).
 """
 
 SETTINGS: dict = {
@@ -28,7 +28,7 @@ SETTINGS: dict = {
     "observability": {
         "critical_emails": ["oncall@example.com"],
         "warning_emails": ["platform-team@example.com"],
-        # BankApp states ~$160 a month.
+        # BankApp states ~$160 a month (R20).
         "monthly_budget_usd": 250,
         "cdn_additional_metrics": True,
     },

@@ -26,7 +26,8 @@ EVENTBRIDGE = "events.amazonaws.com"
 
 class Severity(StrEnum):
     """CRITICAL pages someone now (users are affected or about to be); WARNING is read during
-    working hours (something degrades). BankApp's seed sorts its alarms this way."""
+    working hours (something degrades). BankApp sorts its alarms this way
+    (docs/requirements.md R17)."""
 
     CRITICAL = "critical"
     WARNING = "warning"

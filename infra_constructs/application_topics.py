@@ -1,4 +1,5 @@
-"""SNS topics the application publishes to (StockPilot: stock alerts, order notifications)."""
+"""SNS topics the application publishes to (StockPilot: stock alerts, order
+notifications; docs/requirements.md R19)."""
 
 from __future__ import annotations
 

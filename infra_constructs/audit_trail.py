@@ -1,4 +1,5 @@
-"""CloudTrail: who did what in the account (BankApp: audit logging for compliance)."""
+"""CloudTrail: who did what in the account (BankApp: audit logging for compliance;
+docs/requirements.md R18)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""AWS Budgets: a monthly cost budget with alerts (SpendWise: "budget alarms")."""
+"""AWS Budgets: a monthly cost budget with alerts (SpendWise: "budget alarms";
+docs/requirements.md R21)."""
 
 from __future__ import annotations
 

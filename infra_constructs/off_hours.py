@@ -1,5 +1,5 @@
 """Dev cost control: stop what costs money outside working hours (BankApp: "scale down
-during off-peak hours")."""
+during off-peak hours"; docs/requirements.md R22)."""
 
 from __future__ import annotations
 

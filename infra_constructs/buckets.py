@@ -9,13 +9,8 @@ from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
 
-# Every bucket of the project: SSE-S3, no public access in any form, TLS only, versioned.
-_HARDENED = {
-    "encryption": s3.BucketEncryption.S3_MANAGED,
-    "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
-    "enforce_ssl": True,
-    "versioned": True,
-}
+# Every bucket of the project: SSE-S3, no public access in any form, TLS only, versioned
+# (written out in each bucket, so each reads whole).
 
 
 class AccessLogBucket(Construct):
@@ -31,7 +26,10 @@ class AccessLogBucket(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
-            **_HARDENED,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
             # Log delivery writes with ACLs; the bucket owner still owns every object.
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[
@@ -79,7 +77,10 @@ class PrivateBucket(Construct):
             self,
             "Bucket",
             # SSE-S3 lets CloudFront serve the objects through Origin Access Control without a key grant.
-            **_HARDENED,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix=f"s3/{purpose}/",

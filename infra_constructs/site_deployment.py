@@ -23,6 +23,9 @@ IMMUTABLE = [s3deploy.CacheControl.from_string("public, max-age=31536000, immuta
 REVALIDATE = [s3deploy.CacheControl.no_cache()]
 
 
+# Memory of CDK's upload function (its AWS CLI unzips the build in memory).
+UPLOAD_MEMORY_MIB = 512
+
 class SiteUploader(Construct):
     """The identity that uploads the SPA build: a role with exactly what the upload does in
     one customer-managed policy (the asset objects of this account and region, the site
@@ -111,7 +114,6 @@ class SiteDeployment(Construct):
         runtime_config: Mapping[str, object],
     ) -> None:
         super().__init__(scope, construct_id)
-        common = {"destination_bucket": bucket, "memory_limit": 512, "log_group": uploader.log_group, "role": uploader.role}
         self.assets = s3deploy.BucketDeployment(
             self,
             "Assets",
@@ -120,7 +122,7 @@ class SiteDeployment(Construct):
             # Entry points are left to the second step (and out of this step's pruning).
             exclude=list(ENTRY_POINTS),
             prune=True,
-            **common,
+            destination_bucket=bucket, memory_limit=UPLOAD_MEMORY_MIB, log_group=uploader.log_group, role=uploader.role,
         )
         self.entry_points = s3deploy.BucketDeployment(
             self,
@@ -133,7 +135,7 @@ class SiteDeployment(Construct):
             prune=False,
             distribution=distribution,
             distribution_paths=[f"/{name}" for name in ENTRY_POINTS],
-            **common,
+            destination_bucket=bucket, memory_limit=UPLOAD_MEMORY_MIB, log_group=uploader.log_group, role=uploader.role,
         )
         self.entry_points.node.add_dependency(self.assets)
         self._acknowledge_upload_function()

@@ -56,7 +56,6 @@ class SpaUserPool(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        threat = {"standard_threat_protection_mode": THREAT_PROTECTION[threat_protection]} if threat_protection != "off" else {}
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",
@@ -83,7 +82,7 @@ class SpaUserPool(Construct):
             feature_plan=FEATURE_PLANS[feature_plan],
             deletion_protection=deletion_protection,
             removal_policy=removal_policy,
-            **threat,
+            standard_threat_protection_mode=THREAT_PROTECTION.get(threat_protection),  # None when "off"
         )
         if post_confirmation is not None:
             self.user_pool.add_trigger(cognito.UserPoolOperation.POST_CONFIRMATION, post_confirmation)
@@ -100,18 +99,13 @@ class SpaUserPool(Construct):
         )
         callbacks = [*callback_urls, *(f"{o}/" for o in app_origins)]
         logouts = [*logout_urls, *(f"{o}/" for o in app_origins)]
-        oauth = (
-            {
-                "o_auth": cognito.OAuthSettings(
-                    flows=cognito.OAuthFlows(authorization_code_grant=True),
-                    scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-                    callback_urls=callbacks,
-                    logout_urls=logouts or callbacks,
-                )
-            }
-            if callbacks
-            else {"disable_o_auth": True}
-        )
+        # With no origin yet (no callback URL at all), the client has no OAuth flows.
+        o_auth = cognito.OAuthSettings(
+            flows=cognito.OAuthFlows(authorization_code_grant=True),
+            scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+            callback_urls=callbacks,
+            logout_urls=logouts or callbacks,
+        ) if callbacks else None
         self.client = self.user_pool.add_client(
             "SpaClient",
             generate_secret=False,
@@ -122,7 +116,8 @@ class SpaUserPool(Construct):
             access_token_validity=access_token_validity,
             id_token_validity=id_token_validity,
             refresh_token_validity=refresh_token_validity,
-            **oauth,
+            o_auth=o_auth,
+            disable_o_auth=o_auth is None,
         )
         reasons = {}
         if mfa != "required":

@@ -15,6 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
+from infra_constructs.api_options import ApiScaling, ApiTraffic
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, silence_cfn_lint
 from infra_constructs.load_balancer import WebLoadBalancer
@@ -73,7 +74,6 @@ class FargateApi(Construct):
         placeholder_image: str,
         placeholder_script: str,
         container_port: int,
-        health_check_path: str,
         environment: Mapping[str, str],
         settings: ApplicationSettings,
         task_policies: list[iam.IManagedPolicy],
@@ -85,12 +85,8 @@ class FargateApi(Construct):
         xray_tracing: bool,
         fargate_spot: bool,
         ecs_exec: bool,
-        min_count: int,
-        max_count: int,
-        cpu_target_percent: int,
-        requests_per_target: int,
-        stickiness: Duration | None,
-        deregistration_delay: Duration,
+        scaling: ApiScaling,
+        traffic: ApiTraffic,
         log_retention: logs.RetentionDays,
         logs_key: kms.IKey,
         removal_policy: RemovalPolicy,
@@ -201,7 +197,7 @@ class FargateApi(Construct):
             command = ["node", "-e", placeholder_script]
         container_environment = {
             "PORT": str(container_port),
-            "HEALTH_CHECK_PATH": health_check_path,
+            "HEALTH_CHECK_PATH": traffic.health_check_path,
             **environment,
         }
         if xray_tracing:
@@ -275,17 +271,17 @@ class FargateApi(Construct):
         if self.task_policy is not None:
             self.service.node.add_dependency(self.task_policy)
         self.target_group = load_balancer.api_target_group(
-            self, vpc=vpc, port=container_port, target_type=elbv2.TargetType.IP, health_check_path=health_check_path,
-            stickiness=stickiness, deregistration_delay=deregistration_delay,
+            self, vpc=vpc, port=container_port, target_type=elbv2.TargetType.IP, health_check_path=traffic.health_check_path,
+            stickiness=traffic.stickiness, deregistration_delay=traffic.deregistration_delay,
         )
         self.service.attach_to_application_target_group(self.target_group)
 
-        self.scaling = self.service.auto_scale_task_count(min_capacity=min_count, max_capacity=max_count)
-        self.scaling.scale_on_cpu_utilization("Cpu", target_utilization_percent=cpu_target_percent,
+        self.scaling = self.service.auto_scale_task_count(min_capacity=scaling.min_count, max_capacity=scaling.max_count)
+        self.scaling.scale_on_cpu_utilization("Cpu", target_utilization_percent=scaling.cpu_target_percent,
                                               scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
-        if requests_per_target:
+        if scaling.requests_per_target:
             self.scaling.scale_on_request_count(
-                "Requests", requests_per_target=requests_per_target, target_group=self.target_group,
+                "Requests", requests_per_target=scaling.requests_per_target, target_group=self.target_group,
                 scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
             # Its resource label is split out of the load balancer's ARN, read from the edge tier.
             silence_cfn_lint(self.scaling.node.find_child("Target").node.find_child("Requests"), GET_STACK_OUTPUT_IN_SPLIT)

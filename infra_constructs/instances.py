@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from infra_constructs.api_options import ApiScaling, ApiTraffic
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.boot_script import SecretSource, render_boot_script
 from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, silence_cfn_lint
@@ -92,7 +93,6 @@ class Ec2Api(Construct):
         root_volume_gib: int,
         listen_port: int,
         process_port: int,
-        health_check_path: str,
         idle_timeout: Duration,
         environment: Mapping[str, str],
         settings: ApplicationSettings,
@@ -101,12 +101,8 @@ class Ec2Api(Construct):
         release: str,
         placeholder_script: str,
         xray_tracing: bool,
-        min_count: int,
-        max_count: int,
-        cpu_target_percent: int,
-        requests_per_target: int,
-        stickiness: Duration | None,
-        deregistration_delay: Duration,
+        scaling: ApiScaling,
+        traffic: ApiTraffic,
         log_retention: logs.RetentionDays,
         logs_key: kms.IKey,
         removal_policy: RemovalPolicy,
@@ -151,7 +147,7 @@ class Ec2Api(Construct):
             architecture=architecture,
             listen_port=listen_port,
             process_port=process_port,
-            health_check_path=health_check_path,
+            health_check_path=traffic.health_check_path,
             idle_timeout_seconds=int(idle_timeout.to_seconds()),
             environment=environment,
             parameter_path=settings.parameter_path,
@@ -182,8 +178,8 @@ class Ec2Api(Construct):
             vpc=vpc,
             vpc_subnets=subnets,
             launch_template=self.launch_template,
-            min_capacity=min_count,
-            max_capacity=max_count,
+            min_capacity=scaling.min_count,
+            max_capacity=scaling.max_count,
             # No desired capacity: a deploy must not reset what scaling chose (starts at min).
             health_checks=autoscaling.HealthChecks.with_additional_checks(
                 additional_types=[autoscaling.AdditionalHealthCheckType.ELB], grace_period=Duration.minutes(10)
@@ -192,7 +188,7 @@ class Ec2Api(Construct):
             update_policy=autoscaling.UpdatePolicy.rolling_update(
                 max_batch_size=1,
                 # One at a time, keeping the others serving; a single instance is replaced in place.
-                min_instances_in_service=max(min_count - 1, 0),
+                min_instances_in_service=max(scaling.min_count - 1, 0),
                 pause_time=Duration.minutes(15),
                 wait_on_resource_signals=True,
             ),
@@ -212,14 +208,14 @@ class Ec2Api(Construct):
         user_data.add_signal_on_exit_command(self.group)
 
         self.target_group = load_balancer.api_target_group(
-            self, vpc=vpc, port=listen_port, target_type=elbv2.TargetType.INSTANCE, health_check_path=health_check_path,
-            stickiness=stickiness, deregistration_delay=deregistration_delay,
+            self, vpc=vpc, port=listen_port, target_type=elbv2.TargetType.INSTANCE, health_check_path=traffic.health_check_path,
+            stickiness=traffic.stickiness, deregistration_delay=traffic.deregistration_delay,
         )
         self.group.attach_to_application_target_group(self.target_group)
-        if max_count > min_count:
-            self.group.scale_on_cpu_utilization("Cpu", target_utilization_percent=cpu_target_percent)
-            if requests_per_target:
-                requests = self.group.scale_on_request_count("Requests", target_requests_per_minute=requests_per_target)
+        if scaling.max_count > scaling.min_count:
+            self.group.scale_on_cpu_utilization("Cpu", target_utilization_percent=scaling.cpu_target_percent)
+            if scaling.requests_per_target:
+                requests = self.group.scale_on_request_count("Requests", target_requests_per_minute=scaling.requests_per_target)
                 # Its resource label is split out of the load balancer's ARN, read from the edge tier.
                 silence_cfn_lint(requests, GET_STACK_OUTPUT_IN_SPLIT)
 

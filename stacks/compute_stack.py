@@ -11,6 +11,7 @@ from constructs import Construct
 
 from config.derived import name_prefix
 from config.schema import EnvironmentConfig
+from infra_constructs.api_options import ApiScaling, ApiTraffic
 from infra_constructs.app_settings import ApplicationSettings, SecretField
 from infra_constructs.buckets import PrivateBucket
 from infra_constructs.container_service import FargateApi
@@ -72,25 +73,10 @@ class ComputeStack(EnvironmentStack):
         app_policies = [p for p in (data.uploads_access, data.topics and data.topics.publish_policy) if p is not None]
         environment = {"APP_ENV": config.qualified_name}
         app_group = immutable_view(self, "ApplicationSecurityGroup", groups.application)
-        common = {
-            "vpc": net.vpc,
-            "security_group": app_group,
-            "load_balancer": self.load_balancer,
-            "health_check_path": compute.health_check_path,
-            "environment": environment,
-            "settings": self.settings,
-            "xray_tracing": compute.xray_tracing,
-            "min_count": compute.min_count,
-            "max_count": compute.max_count,
-            "cpu_target_percent": compute.cpu_target_percent,
-            "requests_per_target": compute.requests_per_target,
-            "stickiness": stickiness,
-            "deregistration_delay": deregistration_delay,
-            "log_retention": log_retention,
-            "logs_key": net.logs_key,
-            "removal_policy": removal,
-            "placeholder_script": PLACEHOLDER_SCRIPT,
-        }
+        scaling = ApiScaling(min_count=compute.min_count, max_count=compute.max_count,
+                             cpu_target_percent=compute.cpu_target_percent, requests_per_target=compute.requests_per_target)
+        traffic = ApiTraffic(health_check_path=compute.health_check_path, stickiness=stickiness,
+                             deregistration_delay=deregistration_delay)
         self.releases: PrivateBucket | None = None
         self.api: FargateApi | Ec2Api
         if compute.kind == "fargate":
@@ -111,7 +97,10 @@ class ComputeStack(EnvironmentStack):
                 read_only_root_filesystem=compute.read_only_root_filesystem,
                 fargate_spot=compute.fargate_spot,
                 ecs_exec=compute.ecs_exec,
-                **common,
+                vpc=net.vpc, security_group=app_group, load_balancer=self.load_balancer,
+                environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
+                scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
+                log_retention=log_retention, logs_key=net.logs_key, removal_policy=removal,
             )
             CfnOutput(self, "RepositoryUri", value=self.api.repository.repository_uri,
                       description="Push images here; deploy one with -c release=<tag>")
@@ -142,7 +131,10 @@ class ComputeStack(EnvironmentStack):
                 app_policies=app_policies,
                 releases=self.releases.bucket,
                 release=compute.release,
-                **common,
+                vpc=net.vpc, security_group=app_group, load_balancer=self.load_balancer,
+                environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
+                scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
+                log_retention=log_retention, logs_key=net.logs_key, removal_policy=removal,
             )
             CfnOutput(self, "ReleasesBucket", value=self.releases.bucket.bucket_name,
                       description="Upload releases/<release>.tar.gz here; deploy one with -c release=<release>")
@@ -151,11 +143,10 @@ class ComputeStack(EnvironmentStack):
         # Dev cost control: no tasks or instances outside working hours (the data tier stops the database).
         hours = working_hours(config)
         if hours is not None:
-            off_hours = {"hours": hours, "min_count": compute.min_count, "max_count": compute.max_count}
             if isinstance(self.api, FargateApi):
-                scale_service_off_hours(self.api.scaling, **off_hours)
+                scale_service_off_hours(self.api.scaling, hours=hours, min_count=scaling.min_count, max_count=scaling.max_count)
             else:
-                scale_group_off_hours(self.api.group, **off_hours)
+                scale_group_off_hours(self.api.group, hours=hours, min_count=scaling.min_count, max_count=scaling.max_count)
 
         self.bastion: SsmBastion | None = None
         if compute.bastion:

@@ -120,8 +120,8 @@ def database_max_connections(cfg: EnvironmentConfig) -> int | None:
     return min(int(memory_gib * 2**30 / _BYTES_PER_CONNECTION), 5000)
 
 
-# Tag values allow letters, digits, spaces and _ . : / = + - @ (at most 256).
-_TAG_VALUE_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/=+-@")
+# Tag values: at most 256 letters, digits, spaces and _ . : / = + - @ (every resource carries them).
+TAG_VALUE_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")
 
 
 def name_prefix(cfg: EnvironmentConfig) -> str:
@@ -132,7 +132,7 @@ def name_prefix(cfg: EnvironmentConfig) -> str:
 def environment_tags(cfg: EnvironmentConfig) -> dict[str, str]:
     """Tags on every resource of the environment; together they single out its costs."""
     # The branch's own name where a tag can hold it (<= 256 tag characters), else its slug.
-    branch = cfg.branch if cfg.branch and len(cfg.branch) <= 256 and set(cfg.branch) <= _TAG_VALUE_OK else cfg.branch_slug
+    branch = cfg.branch if cfg.branch and TAG_VALUE_RE.match(cfg.branch) else cfg.branch_slug
     return {
         "application": cfg.app_name,
         "environment": cfg.env_name,

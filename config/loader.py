@@ -69,20 +69,19 @@ def _build(profile: Profile, env: str, *, branch: str, account: str | None, rele
     data = _raw_settings(profile, env)
     if overrides:  # tests' variants: as if written in the environment's file
         data = deep_merge(data, overrides)
+    context, sources = {}, {}
     if branch:
         data = deep_merge(data, BRANCH_OVERRIDES)
-    context = {}
+        context["branch"] = CONTEXT_SETTINGS["branch"]
+        # A branch environment's forced values come from BRANCH_OVERRIDES, not the parent's file.
+        sources = {path: "config/defaults.py, BRANCH_OVERRIDES" for path in _dotted_paths(BRANCH_OVERRIDES)}
     if account:
         data["account"] = account
         context["account"] = CONTEXT_SETTINGS["account"]
     if release:
         data = deep_merge(data, {"compute": {"release": release}})
         context["compute.release"] = CONTEXT_SETTINGS["compute.release"]
-    if branch:
-        context["branch"] = "-c branch="
     data.update(env_name=env, profile=profile.name)
-    # A branch environment's forced values come from BRANCH_OVERRIDES, not the parent's file.
-    sources = {path: "config/defaults.py, BRANCH_OVERRIDES" for path in _dotted_paths(BRANCH_OVERRIDES)} if branch else {}
     problems = Problems(profile.name, env, source, branch=branch, context=context, sources=sources)
     cfg = parse_dataclass(EnvironmentConfig, data, "", problems)
     if cfg is not None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 # Settings a user may pass on the command line, and the flag that sets each.
-CONTEXT_SETTINGS = {"account": "-c account=", "compute.release": "-c release="}
+CONTEXT_SETTINGS = {"account": "-c account=", "compute.release": "-c release=", "branch": "-c branch="}
 
 
 class Problems:

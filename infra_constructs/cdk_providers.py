@@ -54,12 +54,10 @@ def adopt_provider(
 ) -> logs.LogGroup | None:
     """Configure the provider ``provider_id`` of ``scope``'s stack, if the stack has one: its
     handler logs to a new group ``log_group_id`` in ``scope``. Returns that group (None
-    without a provider, or when it was adopted before)."""
-    stack = Stack.of(scope)
-    provider = stack.node.try_find_child(provider_id)
-    if provider is None or provider.node.try_find_child("Adopted") is not None:
+    without a provider). Call once per stack and provider."""
+    provider = Stack.of(scope).node.try_find_child(provider_id)
+    if provider is None:
         return None
-    Construct(provider, "Adopted")  # marks it: a stack's provider is configured once
     handler = provider.node.find_child("Handler")
     log_group = logs.LogGroup(scope, log_group_id, retention=log_retention, encryption_key=logs_key, removal_policy=removal_policy)
     handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})

@@ -135,8 +135,9 @@ class EnvironmentStacks:
         ordered = list(self.stacks.values())
         for earlier, later in itertools.pairwise(ordered):
             later.add_stack_dependency(earlier, "deployment order (README: Deploying and destroying)")
-        for stack in self.stacks.values():
-            for key, value in environment_tags(config).items():
+        tags = environment_tags(config)
+        for stack in ordered:
+            for key, value in tags.items():
                 Tags.of(stack).add(key, value)
             # Buckets of a destroyable environment are emptied on deletion by CDK's provider:
             # its handler logs to a group of ours, and the templates explain it to scanners.
@@ -144,8 +145,7 @@ class EnvironmentStacks:
                 adopt_provider(stack, AUTO_DELETE_OBJECTS_PROVIDER, log_group_id="AutoDeleteObjectsProviderLogs",
                                log_retention=retention(config.log_retention_days),
                                logs_key=self.network.network.logs_key, removal_policy=stateful_removal(config))
-            tag_providers(stack, environment_tags(config))
-
+            tag_providers(stack, tags)
 
     @property
     def stacks(self) -> dict:

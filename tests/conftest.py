@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,6 +171,28 @@ class Synthesized:
 
     def template(self, tier: str = "network") -> Template:
         return Template.from_json(self.templates[tier])
+
+    @property
+    def assembly(self) -> Path:
+        """The cloud assembly folder the templates were written to (with manifest.json)."""
+        return self.template_files["network"].parent
+
+
+def stack_artifacts(assembly: Path) -> dict[str, dict]:
+    """Artifact ID -> manifest entry of every stack in the cloud assembly at ``assembly``."""
+    artifacts = json.loads((assembly / "manifest.json").read_text())["artifacts"]
+    return {artifact_id: a for artifact_id, a in artifacts.items() if a["type"] == "aws:cloudformation:stack"}
+
+
+def closure(edges: Mapping[str, Iterable[str]], start: Iterable[str]) -> set[str]:
+    """``start`` and everything reachable from it through ``edges`` (e.g. stack dependencies)."""
+    seen, todo = set(), list(start)
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(edges[node])
+    return seen
 
 
 def resources(synth: Synthesized, cfn_type: str, *, tier: str) -> dict[str, dict]:

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.conftest import TIERS, VARIANTS, Synthesized, one, resources, tiers
+from tests.conftest import TIERS, VARIANTS, Synthesized, closure, one, resources, stack_artifacts, tiers
 
 # ---------------------------------------------------------------- helpers
 
@@ -53,22 +53,16 @@ def subnet_type(synth: Synthesized, subnet_id: str) -> str:
 
 def stack_dependencies(synth: Synthesized) -> dict[str, set[str]]:
     """Tier -> tiers its stack directly depends on, as the cloud assembly's manifest says."""
-    manifest = json.loads((synth.template_files["network"].parent / "manifest.json").read_text())
     tier_of = {f.name: tier for tier, f in synth.template_files.items()}
-    stacks = {artifact_id: a for artifact_id, a in manifest["artifacts"].items() if a["type"] == "aws:cloudformation:stack"}
+    stacks = stack_artifacts(synth.assembly)
     tier_of_artifact = {artifact_id: tier_of[a["properties"]["templateFile"]] for artifact_id, a in stacks.items()}
     return {tier_of_artifact[artifact_id]: {tier_of_artifact[d] for d in a.get("dependencies", []) if d in stacks}
             for artifact_id, a in stacks.items()}
 
 
 def transitive(deps: dict[str, set[str]], tier: str) -> set[str]:
-    seen, todo = set(), list(deps[tier])
-    while todo:
-        t = todo.pop()
-        if t not in seen:
-            seen.add(t)
-            todo.extend(deps[t])
-    return seen
+    """The tiers ``tier`` depends on, directly or not."""
+    return closure(deps, deps[tier])
 
 
 def render_dashboard(synth: Synthesized) -> dict:

@@ -9,7 +9,6 @@ session, and the top-level stacks of each assembly are what ``--all`` and a plai
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from stacks.stage import CONSTRUCT_IDS
-from tests.conftest import ROOT, tiers
+from tests.conftest import ROOT, closure, stack_artifacts, tiers
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 # (env, branch) of a documented command -> the test variant synthesized the same way.
@@ -40,14 +39,6 @@ def listed(assembly: Path, *patterns: str) -> list[str]:
     return [line.split(" ")[0] for line in result.stdout.splitlines() if line.strip()]
 
 
-def manifest(assembly: Path) -> dict:
-    return json.loads((assembly / "manifest.json").read_text())
-
-
-def stack_artifacts(assembly: Path) -> dict[str, dict]:
-    return {k: a for k, a in manifest(assembly)["artifacts"].items() if a["type"] == "aws:cloudformation:stack"}
-
-
 def top_level_stacks(assembly: Path) -> set[str]:
     """What ``--all`` and a plain ``cdk diff`` select: the assembly's own stacks, by the
     hierarchical ID the CLI shows and selects with ("dev/Compute")."""
@@ -58,14 +49,8 @@ def with_dependencies(assembly: Path, names: list[str]) -> set[str]:
     """The stacks named (hierarchical IDs) and, transitively, every stack they depend on."""
     artifacts = stack_artifacts(assembly)
     by_name = {a["displayName"]: artifact_id for artifact_id, a in artifacts.items()}
-    selected, todo = set(), [by_name[n] for n in names]
-    while todo:
-        artifact_id = todo.pop()
-        if artifact_id in selected:
-            continue
-        selected.add(artifact_id)
-        todo += [d for d in artifacts[artifact_id].get("dependencies", []) if d in artifacts]
-    return {artifacts[a]["displayName"] for a in selected}
+    dependencies = {k: [d for d in a.get("dependencies", []) if d in artifacts] for k, a in artifacts.items()}
+    return {artifacts[a]["displayName"] for a in closure(dependencies, [by_name[n] for n in names])}
 
 
 def documented_commands() -> list[str]:
@@ -95,7 +80,7 @@ def test_each_documented_command_selects_exactly_its_environment(command, synthe
             names.append(word)
     variant = VARIANT_OF[(context["env"], context.get("branch", ""))]
     synth = synthesized[variant]
-    assembly = synth.template_files["network"].parent
+    assembly = synth.assembly
     environment = {f"{synth.config.qualified_name}/{CONSTRUCT_IDS[tier]}" for tier in tiers(variant)}
     # Each stack is the CloudFormation stack its name says.
     names_of = {a["displayName"]: a["properties"]["stackName"] for a in stack_artifacts(assembly).values()}

@@ -26,7 +26,7 @@ CHECKOV = ROOT / ".venv-scan" / "bin" / "checkov"
 def checkov_results(synthesized) -> list[dict]:
     """One checkov run over every variant's assembly (``make test`` installs it in .venv-scan)."""
     assert CHECKOV.exists(), "checkov is missing: `make test` installs it into .venv-scan (requirements-scan.txt)"
-    folders = sorted({str(synth.template_files["network"].parent) for synth in synthesized.values()})
+    folders = sorted({str(synth.assembly) for synth in synthesized.values()})
     command = [str(CHECKOV), *(arg for folder in folders for arg in ("-d", folder)), "--framework", "cloudformation",
                "--compact", "--skip-download", "--output", "json"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)

@@ -35,9 +35,7 @@ def check(cfg: EnvironmentConfig, problems: Problems) -> None:
         if getattr(compute, name) < 1:
             add(f"compute.{name}", getattr(compute, name), "must be at least 1 (off hours scale to zero on their own)",
                 f"set compute.{name} to 1 or more")
-    if compute.min_count < 1 or compute.max_count < 1:
-        pass  # reported above
-    elif compute.min_count > compute.max_count:
+    if problems.ok("compute.min_count", "compute.max_count") and compute.min_count > compute.max_count:
         add("compute.min_count", compute.min_count, f"is greater than compute.max_count ({compute.max_count})",
             "lower min_count or raise max_count")
     if cfg.production and compute.min_count < 2:

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 
 from config.defaults import LOG_RETENTION_DAYS
+from config.derived import TAG_VALUE_RE
 from config.parser import Problems
 from config.schema import EnvironmentConfig
 
 # CloudFormation stack names: letters, digits, hyphens, starting with a letter, <= 128.
 STACK_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 APP_NAME_RE = re.compile(r"^[a-z][a-z0-9]{1,19}$")
-# Tag values (every resource carries owner and cost-center): at most 256 of these characters.
-TAG_VALUE_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 # Longest tier name a stack gets ("observability"), so every stack name stays valid.
 LONGEST_TIER = "observability"

@@ -99,12 +99,12 @@ def check(cfg: EnvironmentConfig, problems: Problems) -> None:
         add("network.flow_log_retention_days", net.flow_log_retention_days, "is not a CloudWatch Logs retention value",
             "use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...")
     prefix_list = net.cloudfront_origin_prefix_list_id or CLOUDFRONT_ORIGIN_PREFIX_LISTS.get(cfg.region, "")
-    if not prefix_list and not problems.ok("region"):
-        pass  # a malformed region has no prefix list: the region's own message says what to fix
-    elif not prefix_list:
-        add("network.cloudfront_origin_prefix_list_id", net.cloudfront_origin_prefix_list_id,
-            f"the CloudFront origin-facing prefix list of {cfg.region} is not known offline",
-            "set it to the ID printed by `aws ec2 describe-managed-prefix-lists --filters "
-            "Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`")
+    if not prefix_list:
+        # A malformed region has no prefix list: the region's own message says what to fix.
+        if problems.ok("region"):
+            add("network.cloudfront_origin_prefix_list_id", net.cloudfront_origin_prefix_list_id,
+                f"the CloudFront origin-facing prefix list of {cfg.region} is not known offline",
+                "set it to the ID printed by `aws ec2 describe-managed-prefix-lists --filters "
+                "Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`")
     elif not re.fullmatch(r"pl-[0-9a-f]{8,17}", prefix_list):
         add("network.cloudfront_origin_prefix_list_id", prefix_list, "is not a prefix list ID", "use the 'pl-...' ID")

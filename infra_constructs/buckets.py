@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -125,3 +127,25 @@ class PrivateBucket(Construct):
                 },
             )
         )
+
+
+def object_access_policy(scope: Construct, construct_id: str, *, bucket: PrivateBucket, description: str) -> iam.ManagedPolicy:
+    """A managed policy to read, write and delete any object of ``bucket`` and list it, for
+    an application that stores files under keys it chooses. Created in ``scope`` (next to
+    the bucket's owner, who decides who may use it); the consumer attaches it to its role."""
+    objects = bucket.bucket
+    policy = iam.ManagedPolicy(
+        scope,
+        construct_id,
+        description=description,
+        statements=[
+            iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                                resources=[objects.arn_for_objects("*")]),
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[objects.bucket_arn]),
+        ],
+    )
+    bucket_resource = Stack.of(scope).get_logical_id(typing.cast(s3.CfnBucket, objects.node.default_child))
+    acknowledge(policy, {
+        f"AwsSolutions-IAM5[Resource::<{bucket_resource}.Arn>/*]": "The application stores user files under keys it chooses (one per upload), so it needs every object of this one bucket; no other bucket.",
+    })
+    return policy

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aws_cdk import ArnFormat, Stack, TimeZone
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
@@ -64,7 +65,7 @@ def _hour_minute(clock: str) -> tuple[int, int]:
     return int(hour), int(minute)
 
 
-def scale_service_off_hours(target: appscaling.ScalableTarget, *, hours: WorkingHours, min_count: int, max_count: int) -> None:
+def scale_service_off_hours(target: ecs.ScalableTaskCount, *, hours: WorkingHours, min_count: int, max_count: int) -> None:
     """Scheduled actions on an ECS service's scalable target: 0 tasks at ``stop_at``, back to
     ``min_count``..``max_count`` at ``start_at``."""
     for name, clock, low, high in hours.capacity_windows(min_count=min_count, max_count=max_count):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from aws_cdk import ArnFormat, Names, RemovalPolicy, Stack
@@ -24,10 +25,19 @@ RATE_RULE = "RateLimitPerIp"
 REDACTED_HEADERS = ("authorization", "cookie")
 
 
+@dataclass(frozen=True)
+class WebAclRules:
+    """What every web ACL of an environment shares: requests per IP per 5 minutes before
+    the rate rule acts, and whether rules only count (for tuning) instead of blocking."""
+
+    rate_limit: int
+    count_only: bool
+
+
 class EdgeWebAcl(Construct):
     """A WAF web ACL with, in this order: the Amazon IP reputation list, a per-IP rate limit
     (429 when exceeded), the common, known-bad-inputs and SQL injection rule groups, and
-    optionally Bot Control. ``count_only`` turns every block into a count, for tuning.
+    optionally Bot Control. ``rules.count_only`` turns every block into a count, for tuning.
 
     ``acl_scope`` is "CLOUDFRONT" (the stack must be in us-east-1) or "REGIONAL". Matches
     are logged to a CloudWatch log group (``aws-waf-logs-`` prefix, as WAF requires) with
@@ -44,8 +54,7 @@ class EdgeWebAcl(Construct):
         *,
         acl_scope: Literal["CLOUDFRONT", "REGIONAL"],
         description: str,
-        rate_limit: int,
-        count_only: bool,
+        rules: WebAclRules,
         bot_control: bool,
         log_retention: logs.RetentionDays,
         logs_key: kms.IKey,
@@ -53,6 +62,7 @@ class EdgeWebAcl(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         metric_prefix = Names.unique_id(self)[-40:]
+        rate_limit, count_only = rules.rate_limit, rules.count_only
 
         def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
             return wafv2.CfnWebACL.VisibilityConfigProperty(
@@ -90,10 +100,10 @@ class EdgeWebAcl(Construct):
             ),
             visibility_config=visibility(RATE_RULE),
         )
-        rules = [managed(IP_REPUTATION, 0), rate_rule]
-        rules += [managed(name, priority) for priority, name in enumerate(MANAGED_RULE_GROUPS, start=2)]
+        acl_rules = [managed(IP_REPUTATION, 0), rate_rule]
+        acl_rules += [managed(name, priority) for priority, name in enumerate(MANAGED_RULE_GROUPS, start=2)]
         if bot_control:
-            rules.append(managed(BOT_CONTROL, len(rules), [
+            acl_rules.append(managed(BOT_CONTROL, len(acl_rules), [
                 wafv2.CfnWebACL.ManagedRuleGroupConfigProperty(
                     aws_managed_rules_bot_control_rule_set=wafv2.CfnWebACL.AWSManagedRulesBotControlRuleSetProperty(
                         inspection_level="COMMON"
@@ -111,7 +121,7 @@ class EdgeWebAcl(Construct):
             description=description,
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             visibility_config=visibility("all"),
-            rules=rules,
+            rules=acl_rules,
         )
 
         # WAF writes only to log groups whose name starts with "aws-waf-logs-".
@@ -140,3 +150,9 @@ class EdgeWebAcl(Construct):
             ],
         )
         logging.node.add_dependency(self.log_group)
+
+
+def associate_web_acl(scope: Construct, construct_id: str, *, web_acl: EdgeWebAcl, resource_arn: str) -> wafv2.CfnWebACLAssociation:
+    """Puts a regional ``web_acl`` in front of ``resource_arn`` (a load balancer). Created in
+    ``scope`` under ``construct_id``, so the association keeps the logical ID it was deployed with."""
+    return wafv2.CfnWebACLAssociation(scope, construct_id, resource_arn=resource_arn, web_acl_arn=web_acl.web_acl.attr_arn)

@@ -7,13 +7,13 @@ from constructs import Construct
 
 from config.derived import domain_prefix
 from config.schema import EnvironmentConfig
+from infra_constructs.app_settings import SecretField
 from infra_constructs.functions import VpcFunction, secret_read_statements
 from infra_constructs.jwt_secret import JwtSigningSecret
 from infra_constructs.security_groups import immutable_view
 from infra_constructs.user_pool import SpaUserPool
 from stacks.base import EnvironmentStack
-from stacks.data_stack import DataStack
-from stacks.network_stack import NetworkStack
+from stacks.handoffs import ApplicationInputs, AuthHandoff, DatabaseHandoff, NetworkHandoff, UserPoolHandoff
 from stacks.settings import retention, stateful_removal
 
 # Cognito waits 5 seconds for a trigger; the function gives up on the database before that.
@@ -24,9 +24,10 @@ class AuthStack(EnvironmentStack):
     """Composes ``SpaUserPool`` and its PostConfirmation ``VpcFunction`` (auth mode
     "cognito"), or ``JwtSigningSecret`` (auth mode "custom-jwt").
 
-    ``app_origins`` is the hand-off from the edge tier: the https origins the SPA is
+    ``app_origins`` comes from the edge tier's hand-off: the https origins the SPA is
     served from (CloudFront or the custom domain), added to the client's callback and
-    logout URLs. Exposes ``user_pool`` and ``post_confirmation`` (or None), ``jwt_secret`` (or None).
+    logout URLs. Exposes ``user_pool`` and ``post_confirmation`` (or None), ``jwt_secret``
+    (or None); the later tiers take ``handoff`` (``AuthHandoff``).
     """
 
     def __init__(
@@ -35,9 +36,9 @@ class AuthStack(EnvironmentStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        network: NetworkStack,
-        data: DataStack,
-        app_origins: list[str],
+        network: NetworkHandoff,
+        database: DatabaseHandoff,
+        app_origins: tuple[str, ...],
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
@@ -49,17 +50,18 @@ class AuthStack(EnvironmentStack):
         if auth.mode == "custom-jwt":
             self.jwt_secret = JwtSigningSecret(self, "JwtSigningSecret", rotation_days=auth.jwt_secret_rotation_days,
                                                removal_policy=removal)
+            self.handoff = AuthHandoff(user_pool=None, post_confirmation_logs=None, application=ApplicationInputs(
+                secrets={"JWT_SECRET": SecretField(self.jwt_secret.secret, self.jwt_secret.key)}))
             return
 
-        database = data.database
         self.post_confirmation = VpcFunction(
             self,
             "PostConfirmation",
             code="post_confirmation",
             handler="post_confirmation.lambda_handler",
             description="Cognito PostConfirmation: writes the confirmed user into the users table",
-            vpc=network.network.vpc,
-            subnets=network.network.app_subnets,
+            vpc=network.vpc,
+            subnets=network.app_subnets,
             # The rules to the database live in the network tier.
             security_group=immutable_view(self, "FunctionsSecurityGroup", network.security_groups.functions),
             environment={"SECRET_ARN": database.secret.secret_arn, "DB_CONNECT_TIMEOUT_SECONDS": "2"},
@@ -67,7 +69,7 @@ class AuthStack(EnvironmentStack):
             timeout=TRIGGER_TIMEOUT,
             reserved_concurrency=10,  # sign-ups are rare; a burst cannot exhaust database connections
             log_retention=retention(config.log_retention_days),
-            logs_key=network.network.logs_key,
+            logs_key=network.logs_key,
             removal_policy=removal,
             invoked_synchronously_by="Cognito (PostConfirmation trigger)",
         )
@@ -81,11 +83,24 @@ class AuthStack(EnvironmentStack):
             password_min_length=auth.password_min_length,
             callback_urls=list(auth.callback_urls),
             logout_urls=list(auth.logout_urls),
-            app_origins=app_origins,
+            app_origins=list(app_origins),
             access_token_validity=Duration.minutes(auth.access_token_minutes),
             id_token_validity=Duration.minutes(auth.id_token_minutes),
             refresh_token_validity=Duration.days(auth.refresh_token_days),
             post_confirmation=self.post_confirmation.function,
             deletion_protection=config.removal != "destroy",
             removal_policy=removal,
+        )
+        pool = self.user_pool
+        self.handoff = AuthHandoff(
+            user_pool=UserPoolHandoff(
+                user_pool_id=pool.user_pool.user_pool_id,
+                client_id=pool.client.user_pool_client_id,
+                hosted_ui_domain=f"{pool.domain.domain_name}.auth.{self.region}.amazoncognito.com",
+            ),
+            post_confirmation_logs=self.post_confirmation.log_group,
+            application=ApplicationInputs(settings={
+                "COGNITO_USER_POOL_ID": pool.user_pool.user_pool_id,
+                "COGNITO_CLIENT_ID": pool.client.user_pool_client_id,
+            }),
         )

@@ -5,24 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from constructs import Construct
 
 from config.derived import name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.api_options import ApiScaling, ApiTraffic
-from infra_constructs.app_settings import ApplicationSettings, SecretField
+from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.buckets import PrivateBucket
 from infra_constructs.container_service import FargateApi
 from infra_constructs.instances import Ec2Api, SsmBastion
 from infra_constructs.off_hours import scale_group_off_hours, scale_service_off_hours
 from infra_constructs.security_groups import immutable_view
-from stacks.auth_stack import AuthStack
 from stacks.base import EnvironmentStack
-from stacks.data_stack import DataStack
-from stacks.edge_stack import EdgeStack
-from stacks.network_stack import NetworkStack
+from stacks.handoffs import AuthHandoff, ComputeHandoff, DataHandoff, EdgeHandoff, NetworkHandoff
 from stacks.settings import retention, stateful_removal, working_hours
 
 PLACEHOLDER_SCRIPT = (Path(__file__).resolve().parent.parent / "placeholder" / "server.js").read_text()
@@ -34,8 +30,8 @@ class ComputeStack(EnvironmentStack):
     ``compute.bastion`` is set, and off-hours scaling with ``off_hours.enabled``. The API's target group and listener rules live here, with
     the service they send traffic to.
 
-    Exposes ``load_balancer`` (the edge tier's), ``settings``, ``api`` (FargateApi or
-    Ec2Api), ``releases`` (EC2 only, else None) and ``bastion`` (or None).
+    Exposes ``settings``, ``api`` (FargateApi or Ec2Api), ``releases`` (EC2 only, else
+    None) and ``bastion`` (or None); the observability tier takes ``handoff`` (``ComputeHandoff``).
     """
 
     def __init__(
@@ -44,16 +40,16 @@ class ComputeStack(EnvironmentStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        network: NetworkStack,
-        data: DataStack,
-        auth: AuthStack,
-        edge: EdgeStack,
+        network: NetworkHandoff,
+        data: DataHandoff,
+        auth: AuthHandoff,
+        edge: EdgeHandoff,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         compute = config.compute
-        net = network.network
-        self.load_balancer = edge.load_balancer
+        net = network
+        load_balancer = edge.load_balancer
         groups = network.security_groups
         removal = stateful_removal(config)
         log_retention = retention(config.log_retention_days)
@@ -65,12 +61,13 @@ class ComputeStack(EnvironmentStack):
             self,
             "Settings",
             parameter_path=f"/{config.app_name}/{config.qualified_name}/app",
-            values=self._setting_values(data, auth, edge),
-            secrets=self._secret_fields(data, auth),
+            # Where the frontend is served from: for CORS and for checking a WebSocket's Origin.
+            values={"APP_ORIGINS": ",".join(edge.app_origins), **data.application.settings, **auth.application.settings},
+            secrets={**data.application.secrets, **auth.application.secrets},
         )
-        # What the application itself may do: the data tier's policies on the uploads and the
-        # application topics, nothing else.
-        app_policies = [p for p in (data.uploads_access, data.topics and data.topics.publish_policy) if p is not None]
+        # What the application itself may do: the data tier's policies (the uploads, the
+        # application topics), nothing else.
+        app_policies = list(data.application.policies + auth.application.policies)
         environment = {"APP_ENV": config.qualified_name}
         app_group = immutable_view(self, "ApplicationSecurityGroup", groups.application)
         scaling = ApiScaling(min_count=compute.min_count, max_count=compute.max_count,
@@ -97,7 +94,7 @@ class ComputeStack(EnvironmentStack):
                 read_only_root_filesystem=compute.read_only_root_filesystem,
                 fargate_spot=compute.fargate_spot,
                 ecs_exec=compute.ecs_exec,
-                vpc=net.vpc, security_group=app_group, load_balancer=self.load_balancer,
+                vpc=net.vpc, security_group=app_group, load_balancer=load_balancer,
                 environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
                 scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
                 log_retention=log_retention, logs_key=net.logs_key, removal_policy=removal,
@@ -111,7 +108,7 @@ class ComputeStack(EnvironmentStack):
                 self,
                 "Releases",
                 purpose="release bundles of the API (releases/<release>.tar.gz)",
-                access_logs=data.access_logs.bucket,
+                access_logs=data.access_logs,
                 noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
                 removal_policy=removal,
@@ -120,7 +117,7 @@ class ComputeStack(EnvironmentStack):
             self.api = Ec2Api(
                 self,
                 "Api",
-                subnets=ec2.SubnetSelection(subnet_group_name="public") if public else net.app_subnets,
+                subnets=net.public_subnets if public else net.app_subnets,
                 public_ip=public,
                 instance_type=compute.instance_type,
                 architecture=compute.cpu_architecture,
@@ -131,7 +128,7 @@ class ComputeStack(EnvironmentStack):
                 app_policies=app_policies,
                 releases=self.releases.bucket,
                 release=compute.release,
-                vpc=net.vpc, security_group=app_group, load_balancer=self.load_balancer,
+                vpc=net.vpc, security_group=app_group, load_balancer=load_balancer,
                 environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
                 scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
                 log_retention=log_retention, logs_key=net.logs_key, removal_policy=removal,
@@ -148,6 +145,13 @@ class ComputeStack(EnvironmentStack):
             else:
                 scale_group_off_hours(self.api.group, hours=hours, min_count=scaling.min_count, max_count=scaling.max_count)
 
+        self.handoff = ComputeHandoff(
+            load_balancer=load_balancer.load_balancer,
+            target_group=self.api.target_group,
+            service=self.api.service if isinstance(self.api, FargateApi) else None,
+            group=self.api.group if isinstance(self.api, Ec2Api) else None,
+        )
+
         self.bastion: SsmBastion | None = None
         if compute.bastion:
             self.bastion = SsmBastion(
@@ -160,38 +164,3 @@ class ComputeStack(EnvironmentStack):
             )
             CfnOutput(self, "BastionInstanceId", value=self.bastion.instance.instance_id,
                       description="aws ssm start-session --target <id> (README: Compute)")
-
-    def _setting_values(self, data: DataStack, auth: AuthStack, edge: EdgeStack) -> dict[str, str]:
-        """Plain settings of the application (SSM parameters)."""
-        # Where the frontend is served from: for CORS and for checking a WebSocket's Origin.
-        values: dict[str, str] = {"APP_ORIGINS": ",".join(edge.app_origins)}
-        if data.database.replica is not None:
-            values["DB_READER_HOST"] = data.database.replica.db_instance_endpoint_address
-        elif data.database.cluster is not None:
-            values["DB_READER_HOST"] = data.database.cluster.cluster_read_endpoint.hostname
-        if data.uploads is not None:
-            values["UPLOADS_BUCKET"] = data.uploads.bucket.bucket_name
-        if auth.user_pool is not None:
-            values["COGNITO_USER_POOL_ID"] = auth.user_pool.user_pool.user_pool_id
-            values["COGNITO_CLIENT_ID"] = auth.user_pool.client.user_pool_client_id
-        if data.topics is not None:
-            values.update(data.topics.settings)
-        if data.cache is not None:
-            values["REDIS_HOST"] = data.cache.replication_group.attr_primary_end_point_address
-            values["REDIS_PORT"] = data.cache.replication_group.attr_primary_end_point_port
-        return values
-
-    @staticmethod
-    def _secret_fields(data: DataStack, auth: AuthStack) -> dict[str, SecretField]:
-        """Secrets of the application: referenced, never copied into the template."""
-        db = data.database
-        fields = {
-            env: SecretField(db.secret, db.key, field)
-            for env, field in (("DB_HOST", "host"), ("DB_PORT", "port"), ("DB_NAME", "dbname"),
-                               ("DB_USER", "username"), ("DB_PASSWORD", "password"))
-        }
-        if auth.jwt_secret is not None:
-            fields["JWT_SECRET"] = SecretField(auth.jwt_secret.secret, auth.jwt_secret.key)
-        if data.cache is not None:
-            fields["REDIS_AUTH_TOKEN"] = SecretField(data.cache.auth_token, data.cache.key)
-        return fields

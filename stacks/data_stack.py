@@ -8,16 +8,16 @@ from constructs import Construct
 
 from config.derived import name_prefix
 from config.schema import EnvironmentConfig
+from infra_constructs.app_settings import SecretField
 from infra_constructs.application_topics import ApplicationTopics
-from infra_constructs.buckets import AccessLogBucket, PrivateBucket
+from infra_constructs.buckets import AccessLogBucket, PrivateBucket, object_access_policy
 from infra_constructs.cache import RedisCache
-from infra_constructs.compliance import acknowledge
 from infra_constructs.database import PostgresDatabase
 from infra_constructs.migrations import SchemaMigrations
 from infra_constructs.off_hours import DatabaseOffHours
 from infra_constructs.security_groups import immutable_view
 from stacks.base import EnvironmentStack
-from stacks.network_stack import NetworkStack
+from stacks.handoffs import ApplicationInputs, DatabaseHandoff, DataHandoff, NetworkHandoff
 from stacks.settings import (
     REDIS_PORT,
     database_removal,
@@ -38,13 +38,14 @@ class DataStack(EnvironmentStack):
 
     Exposes ``database``, ``migrations`` (or None), ``access_logs``, ``uploads`` and
     ``uploads_access`` (the application's policy on it; both None without uploads),
-    ``cache``, ``topics`` and ``off_hours`` (each or None).
+    ``cache``, ``topics`` and ``off_hours`` (each or None); the later tiers take ``handoff``
+    (``DataHandoff``, with the settings, secrets and policies the application gets from here).
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: NetworkStack, **kwargs) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: NetworkHandoff, **kwargs) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         db = config.database
-        net = network.network
+        net = network
         database_sg = immutable_view(self, "DatabaseSecurityGroup", network.security_groups.database)
         functions_sg = immutable_view(self, "FunctionsSecurityGroup", network.security_groups.functions)
         self.database = PostgresDatabase(
@@ -81,12 +82,14 @@ class DataStack(EnvironmentStack):
         )
         self.migrations: SchemaMigrations | None = None
         if db.apply_migrations:
+            primary = self.database.instance or self.database.cluster
+            assert primary is not None  # PostgresDatabase creates one of the two
             self.migrations = SchemaMigrations(
                 self,
                 "Migrations",
                 secret=self.database.secret,
                 secret_key=self.database.key,
-                database_dependency=self.database.instance or self.database.cluster,
+                database_dependency=primary,
                 vpc=net.vpc,
                 subnets=net.app_subnets,
                 security_group=functions_sg,
@@ -112,20 +115,9 @@ class DataStack(EnvironmentStack):
         # tier attaches this policy to the application's role.
         self.uploads_access: iam.ManagedPolicy | None = None
         if self.uploads is not None:
-            bucket = self.uploads.bucket
-            self.uploads_access = iam.ManagedPolicy(
-                self,
-                "UploadsAccess",
-                description="The application reads, writes and deletes user files in the uploads bucket",
-                statements=[
-                    iam.PolicyStatement(actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                                        resources=[bucket.arn_for_objects("*")]),
-                    iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]),
-                ],
-            )
-            acknowledge(self.uploads_access, {
-                f"AwsSolutions-IAM5[Resource::<{self.get_logical_id(bucket.node.default_child)}.Arn>/*]": "The application stores user files under keys it chooses (one per upload), so it needs every object of this one bucket; no other bucket.",
-            })
+            self.uploads_access = object_access_policy(
+                self, "UploadsAccess", bucket=self.uploads,
+                description="The application reads, writes and deletes user files in the uploads bucket")
             if config.edge.uploads_path:
                 self.uploads.allow_cloudfront_reads(edge_path_prefix(config.edge.uploads_path))
         self.cache: RedisCache | None = None
@@ -165,3 +157,43 @@ class DataStack(EnvironmentStack):
                 cluster_id=self.database.cluster_id,
                 name_prefix=name_prefix(config),
             )
+        self.handoff = DataHandoff(
+            database=DatabaseHandoff(
+                secret=self.database.secret,
+                key=self.database.key,
+                instance_id=self.database.instance_id,
+                cluster_id=self.database.cluster_id,
+                replica_id=self.database.replica.instance_identifier if self.database.replica is not None else None,
+                allocated_storage_gib=db.allocated_storage_gib,
+            ),
+            access_logs=self.access_logs.bucket,
+            uploads=self.uploads.bucket if self.uploads is not None else None,
+            application=self._application_inputs(),
+        )
+
+    def _application_inputs(self) -> ApplicationInputs:
+        """What the application gets from the data tier: where to read and write, the
+        credentials to do it with (referenced, never copied), and its policies."""
+        settings: dict[str, str] = {}
+        database = self.database
+        if database.replica is not None:
+            settings["DB_READER_HOST"] = database.replica.db_instance_endpoint_address
+        elif database.cluster is not None:
+            settings["DB_READER_HOST"] = database.cluster.cluster_read_endpoint.hostname
+        secrets = {
+            env: SecretField(database.secret, database.key, field)
+            for env, field in (("DB_HOST", "host"), ("DB_PORT", "port"), ("DB_NAME", "dbname"),
+                               ("DB_USER", "username"), ("DB_PASSWORD", "password"))
+        }
+        policies: list[iam.IManagedPolicy] = []
+        if self.uploads is not None and self.uploads_access is not None:
+            settings["UPLOADS_BUCKET"] = self.uploads.bucket.bucket_name
+            policies.append(self.uploads_access)
+        if self.topics is not None:
+            settings.update(self.topics.settings)
+            policies.append(self.topics.publish_policy)
+        if self.cache is not None:
+            settings["REDIS_HOST"] = self.cache.replication_group.attr_primary_end_point_address
+            settings["REDIS_PORT"] = self.cache.replication_group.attr_primary_end_point_port
+            secrets["REDIS_AUTH_TOKEN"] = SecretField(self.cache.auth_token, self.cache.key)
+        return ApplicationInputs(settings=settings, secrets=secrets, policies=tuple(policies))

@@ -6,23 +6,15 @@ from aws_cdk import aws_certificatemanager as acm
 from constructs import Construct
 
 from config.schema import EnvironmentConfig
+from infra_constructs.dns import dns_validated_certificate
 from infra_constructs.log_keys import logs_key
 from infra_constructs.web_acl import EdgeWebAcl
 from stacks.base import EnvironmentStack
-from stacks.settings import configured_zone, retention, stateful_removal
+from stacks.handoffs import EdgeGlobalHandoff
+from stacks.settings import configured_zone, retention, stateful_removal, web_acl_rules
 
 # CloudFront reads certificates and web ACLs from this region only.
 CLOUDFRONT_REGION = "us-east-1"
-
-
-def web_acl_settings(config: EnvironmentConfig) -> dict:
-    """The environment's WAF settings, shared by the CloudFront and the load balancer web ACL."""
-    return {
-        "rate_limit": config.waf.rate_limit,
-        "count_only": config.waf.mode == "count",
-        "log_retention": retention(config.log_retention_days),
-        "removal_policy": stateful_removal(config),
-    }
 
 
 class EdgeGlobalStack(EnvironmentStack):
@@ -33,7 +25,8 @@ class EdgeGlobalStack(EnvironmentStack):
     the two ARNs through weak references (``Fn::GetStackOutput``), which never lock this
     stack the way exports do.
 
-    Exposes ``web_acl``, ``logs_key`` and ``certificate`` (or None).
+    Exposes ``web_acl``, ``logs_key`` and ``certificate`` (or None); the edge and alarm
+    tiers take ``handoff`` (``EdgeGlobalHandoff``).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
@@ -46,14 +39,14 @@ class EdgeGlobalStack(EnvironmentStack):
             acl_scope="CLOUDFRONT",
             description=f"{config.app_name} {config.qualified_name}: CloudFront",
             bot_control=config.waf.bot_control,
+            rules=web_acl_rules(config),
+            log_retention=retention(config.log_retention_days),
             logs_key=self.logs_key,
-            **web_acl_settings(config),
+            removal_policy=removal,
         )
         self.certificate: acm.Certificate | None = None
         if config.distribution_host_name:
-            self.certificate = acm.Certificate(
-                self,
-                "Certificate",
-                domain_name=config.distribution_host_name,
-                validation=acm.CertificateValidation.from_dns(configured_zone(self, config)),
-            )
+            self.certificate = dns_validated_certificate(self, "Certificate", domain_name=config.distribution_host_name,
+                                                         zone=configured_zone(self, config))
+        self.handoff = EdgeGlobalHandoff(web_acl_arn=self.web_acl.web_acl.attr_arn,
+                                         web_acl_metric_name=self.web_acl.metric_name, certificate=self.certificate)

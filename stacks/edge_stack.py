@@ -5,12 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Duration
-from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_route53 as route53
-from aws_cdk import aws_route53_targets as targets
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from config.derived import name_prefix
@@ -18,15 +13,14 @@ from config.schema import EnvironmentConfig
 from infra_constructs.amplify_hosting import AmplifyApp, branch_url_prefix
 from infra_constructs.buckets import PrivateBucket
 from infra_constructs.distribution import WebDistribution
+from infra_constructs.dns import distribution_aliases, dns_validated_certificate, load_balancer_alias
 from infra_constructs.load_balancer import WebLoadBalancer
 from infra_constructs.security_groups import immutable_view
 from infra_constructs.site_deployment import SiteUploader
-from infra_constructs.web_acl import EdgeWebAcl
+from infra_constructs.web_acl import EdgeWebAcl, associate_web_acl
 from stacks.base import EnvironmentStack
-from stacks.data_stack import DataStack
-from stacks.edge_global_stack import EdgeGlobalStack, web_acl_settings
-from stacks.network_stack import NetworkStack
-from stacks.settings import configured_zone, retention, stateful_removal
+from stacks.handoffs import DataHandoff, EdgeGlobalHandoff, EdgeHandoff, NetworkHandoff
+from stacks.settings import configured_zone, retention, stateful_removal, web_acl_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 AMPLIFY_BUILD_SPEC = ROOT / "frontend" / "amplify.yml"
@@ -49,10 +43,10 @@ class EdgeStack(EnvironmentStack):
     deployment has no cycle: edge (needs the load balancer's name) -> auth (needs the
     site's URL for its callback URLs) -> compute (needs the user pool's IDs) -> frontend.
 
-    Exposes ``load_balancer``, ``distribution``, ``site`` and ``site_uploader`` (or None),
-    ``amplify`` (or None),
-    ``app_origins`` (the https origins the frontend is served from: the auth hand-off),
-    and ``api_url``.
+    Exposes ``load_balancer``, ``load_balancer_acl`` (or None), ``cdn``, ``site`` and
+    ``site_uploader`` (or None), ``amplify`` (or None); the later tiers take ``handoff``
+    (``EdgeHandoff``: among others the https origins the frontend is served from, which
+    the auth tier adds to its callback URLs, and the API's URL).
     """
 
     def __init__(
@@ -61,14 +55,13 @@ class EdgeStack(EnvironmentStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        network: NetworkStack,
-        data: DataStack,
-        edge_global: EdgeGlobalStack,
+        network: NetworkHandoff,
+        data: DataHandoff,
+        edge_global: EdgeGlobalHandoff,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         edge, compute = config.edge, config.compute
-        net = network.network
         groups = network.security_groups
         removal = stateful_removal(config)
         log_retention = retention(config.log_retention_days)
@@ -78,29 +71,28 @@ class EdgeStack(EnvironmentStack):
         if config.host_name:
             zone = configured_zone(self, config)
             origin_name = f"origin.{config.host_name}"
-            origin_certificate = acm.Certificate(self, "OriginCertificate", domain_name=origin_name,
-                                                 validation=acm.CertificateValidation.from_dns(zone))
+            origin_certificate = dns_validated_certificate(self, "OriginCertificate", domain_name=origin_name, zone=zone)
         load_balancer_groups = [immutable_view(self, "LoadBalancerSecurityGroup", groups.load_balancer)]
         if groups.load_balancer_redirect is not None:
             load_balancer_groups.append(immutable_view(self, "LoadBalancerRedirectSecurityGroup", groups.load_balancer_redirect))
         self.load_balancer = WebLoadBalancer(
             self,
             "LoadBalancer",
-            vpc=net.vpc,
-            subnets=ec2.SubnetSelection(subnet_group_name="public"),
+            vpc=network.vpc,
+            subnets=network.public_subnets,
             security_groups=load_balancer_groups,
             certificate=origin_certificate,
             origin_domain_name=origin_name,
             idle_timeout=Duration.seconds(compute.idle_timeout_seconds),
             deletion_protection=config.production,
             regional_web_acl=config.waf.load_balancer_acl,
-            access_logs=data.access_logs.bucket,
+            access_logs=data.access_logs,
             log_prefix="load-balancer",
             removal_policy=removal,
         )
         if zone is not None and origin_name:
-            route53.ARecord(self, "OriginRecord", zone=zone, record_name=origin_name,
-                            target=route53.RecordTarget.from_alias(targets.LoadBalancerTarget(self.load_balancer.load_balancer)))
+            load_balancer_alias(self, "OriginRecord", zone=zone, record_name=origin_name,
+                                load_balancer=self.load_balancer.load_balancer)
         self.load_balancer_acl: EdgeWebAcl | None = None
         if config.waf.load_balancer_acl:
             self.load_balancer_acl = EdgeWebAcl(
@@ -109,15 +101,13 @@ class EdgeStack(EnvironmentStack):
                 acl_scope="REGIONAL",
                 description=f"{config.app_name} {config.qualified_name}: load balancer",
                 bot_control=False,  # CloudFront's web ACL already filters bots before the load balancer
-                logs_key=net.logs_key,
-                **web_acl_settings(config),
+                rules=web_acl_rules(config),
+                log_retention=log_retention,
+                logs_key=network.logs_key,
+                removal_policy=removal,
             )
-            wafv2.CfnWebACLAssociation(
-                self,
-                "LoadBalancerWebAclAssociation",
-                resource_arn=self.load_balancer.load_balancer.load_balancer_arn,
-                web_acl_arn=self.load_balancer_acl.web_acl.attr_arn,
-            )
+            associate_web_acl(self, "LoadBalancerWebAclAssociation", web_acl=self.load_balancer_acl,
+                              resource_arn=self.load_balancer.load_balancer.load_balancer_arn)
 
         self.site: PrivateBucket | None = None
         self.amplify: AmplifyApp | None = None
@@ -126,7 +116,7 @@ class EdgeStack(EnvironmentStack):
                 self,
                 "Site",
                 purpose="site",
-                access_logs=data.access_logs.bucket,
+                access_logs=data.access_logs,
                 noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
                 removal_policy=removal,
@@ -140,26 +130,26 @@ class EdgeStack(EnvironmentStack):
                 token_secret_name=edge.amplify_token_secret,
                 build_spec=AMPLIFY_BUILD_SPEC.read_text(),
                 log_retention=log_retention,
-                logs_key=net.logs_key,
+                logs_key=network.logs_key,
                 removal_policy=removal,
             )
 
-        self.distribution = WebDistribution(
+        self.cdn = WebDistribution(
             self,
             "Cdn",
             comment=f"{config.app_name} {config.qualified_name}",
             api=self.load_balancer.origin,
             site_bucket=self.site.bucket if self.site is not None else None,
-            uploads_bucket=data.uploads.bucket if data.uploads is not None else None,
+            uploads_bucket=data.uploads,
             uploads_path=edge.uploads_path,
             domain_name=config.distribution_host_name,
             certificate=edge_global.certificate,
-            web_acl_arn=edge_global.web_acl.web_acl.attr_arn,
+            web_acl_arn=edge_global.web_acl_arn,
             content_security_policy=edge.content_security_policy,
             price_class=PRICE_CLASSES[edge.price_class],
             read_timeout=Duration.seconds(edge.origin_read_timeout_seconds),
             keepalive_timeout=Duration.seconds(edge.origin_keepalive_timeout_seconds),
-            access_logs=data.access_logs.bucket,
+            access_logs=data.access_logs,
             log_prefix="cloudfront/",
             additional_metrics=config.observability.cdn_additional_metrics,
         )
@@ -169,30 +159,38 @@ class EdgeStack(EnvironmentStack):
                 self,
                 "SiteUploader",
                 bucket=self.site.bucket,
-                distribution=self.distribution.distribution,
+                distribution=self.cdn.distribution,
                 log_retention=log_retention,
-                logs_key=net.logs_key,
+                logs_key=network.logs_key,
                 removal_policy=removal,
             )
         if zone is not None:
-            alias = route53.RecordTarget.from_alias(targets.CloudFrontTarget(self.distribution.distribution))
-            route53.ARecord(self, "DistributionRecord", zone=zone, record_name=config.distribution_host_name, target=alias)
-            route53.AaaaRecord(self, "DistributionIpv6Record", zone=zone, record_name=config.distribution_host_name, target=alias)
+            distribution_aliases(self, zone=zone, record_name=config.distribution_host_name,
+                                 distribution=self.cdn.distribution)
 
-        cdn_url = f"https://{self.distribution.domain_name}"
-        self.api_url = f"{cdn_url}/api"
+        cdn_url = f"https://{self.cdn.domain_name}"
+        api_url = f"{cdn_url}/api"
         if self.amplify is not None:
             # Amplify serves the branch on its own domain, and on the custom one when configured.
             branch_url = f"https://{branch_url_prefix(config.amplify_git_branch)}.{self.amplify.default_domain}"
-            self.app_origins = ([f"https://{config.host_name}"] if config.host_name else []) + [branch_url]
+            app_origins = ([f"https://{config.host_name}"] if config.host_name else []) + [branch_url]
         else:
-            self.app_origins = [cdn_url]
-        site_url = self.app_origins[0]
+            app_origins = [cdn_url]
+        site_url = app_origins[0]
+        self.handoff = EdgeHandoff(
+            load_balancer=self.load_balancer,
+            distribution=self.cdn.distribution,
+            site_bucket=self.site.bucket if self.site is not None else None,
+            site_uploader=self.site_uploader,
+            amplify=self.amplify,
+            app_origins=tuple(app_origins),
+            api_url=api_url,
+        )
 
         CfnOutput(self, "SiteUrl", value=site_url, description="Where the frontend is served")
-        CfnOutput(self, "ApiUrl", value=self.api_url, description="Base URL of the API (WebSocket: wss://<same host>/ws)")
-        CfnOutput(self, "DistributionId", value=self.distribution.distribution.distribution_id)
-        CfnOutput(self, "DistributionDomainName", value=self.distribution.distribution.distribution_domain_name)
+        CfnOutput(self, "ApiUrl", value=api_url, description="Base URL of the API (WebSocket: wss://<same host>/ws)")
+        CfnOutput(self, "DistributionId", value=self.cdn.distribution.distribution_id)
+        CfnOutput(self, "DistributionDomainName", value=self.cdn.distribution.distribution_domain_name)
         if self.site is not None:
             CfnOutput(self, "SiteBucket", value=self.site.bucket.bucket_name,
                       description="The SPA build; the frontend tier uploads into it on every deploy")

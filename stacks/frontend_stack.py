@@ -9,9 +9,8 @@ from config.derived import site_path
 from config.schema import EnvironmentConfig
 from infra_constructs.amplify_hosting import AmplifyBranch
 from infra_constructs.site_deployment import SiteDeployment
-from stacks.auth_stack import AuthStack
 from stacks.base import EnvironmentStack
-from stacks.edge_stack import EdgeStack
+from stacks.handoffs import AuthHandoff, EdgeHandoff
 from stacks.settings import stateful_removal
 
 
@@ -31,21 +30,22 @@ class FrontendStack(EnvironmentStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        edge: EdgeStack,
-        auth: AuthStack,
+        edge: EdgeHandoff,
+        auth: AuthHandoff,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
-        settings = self._frontend_settings(edge, auth, same_origin_api=edge.site is not None)
+        settings = self._frontend_settings(edge, auth, region=self.region, same_origin_api=edge.site_bucket is not None)
         self.deployment: SiteDeployment | None = None
         self.branch: AmplifyBranch | None = None
-        if edge.site is not None:
+        if edge.site_bucket is not None:
+            assert edge.site_uploader is not None  # the edge tier creates both or neither
             self.deployment = SiteDeployment(
                 self,
                 "Site",
                 directory=site_path(config),
-                bucket=edge.site.bucket,
-                distribution=edge.distribution.distribution,
+                bucket=edge.site_bucket,
+                distribution=edge.distribution,
                 uploader=edge.site_uploader,
                 runtime_config=settings,
             )
@@ -68,20 +68,19 @@ class FrontendStack(EnvironmentStack):
             CfnOutput(self, "BranchUrl", value=self.branch.url)
 
     @staticmethod
-    def _frontend_settings(edge: EdgeStack, auth: AuthStack, *, same_origin_api: bool) -> dict[str, str]:
+    def _frontend_settings(edge: EdgeHandoff, auth: AuthHandoff, *, region: str, same_origin_api: bool) -> dict[str, str]:
         """What the frontend needs at run time (SPA) or build time (Next.js). The SPA shares
         its origin with the API (relative URL, whichever name it is reached by); a Next.js
         site on Amplify calls the API's distribution."""
-        region = auth.region
         settings = {"region": region, "apiUrl": "/api" if same_origin_api else edge.api_url, "webSocketPath": "/ws",
                     "authMode": "custom-jwt"}
         if auth.user_pool is not None:
             pool = auth.user_pool
             settings |= {
                 "authMode": "cognito",
-                "userPoolId": pool.user_pool.user_pool_id,
-                "userPoolClientId": pool.client.user_pool_client_id,
-                "hostedUiDomain": f"{pool.domain.domain_name}.auth.{region}.amazoncognito.com",
+                "userPoolId": pool.user_pool_id,
+                "userPoolClientId": pool.client_id,
+                "hostedUiDomain": pool.hosted_ui_domain,
             }
         return settings
 

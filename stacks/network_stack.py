@@ -10,14 +10,15 @@ from infra_constructs.endpoints import InterfaceEndpoints
 from infra_constructs.network import Network
 from infra_constructs.security_groups import WorkloadSecurityGroups
 from stacks.base import EnvironmentStack
+from stacks.handoffs import NetworkHandoff
 from stacks.settings import REDIS_PORT, retention, stateful_removal
 
 
 class NetworkStack(EnvironmentStack):
     """Composes ``Network``, ``WorkloadSecurityGroups`` and ``InterfaceEndpoints``.
 
-    Exposes ``network`` (vpc, subnets, flow logs), ``security_groups`` and ``endpoints``
-    for the other tiers of the same environment.
+    Exposes ``network`` (vpc, subnets, flow logs), ``security_groups`` and ``endpoints``;
+    the other tiers take ``handoff`` (``NetworkHandoff``).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
@@ -58,4 +59,12 @@ class NetworkStack(EnvironmentStack):
             services=list(net.interface_endpoints),
             subnets=self.network.app_subnets,
             security_group=self.security_groups.endpoints,
+        )
+        self.handoff = NetworkHandoff(
+            vpc=self.network.vpc,
+            app_subnets=self.network.app_subnets,
+            data_subnets=self.network.data_subnets,
+            public_subnets=self.network.public_subnets,
+            security_groups=self.security_groups,
+            logs_key=self.network.logs_key,
         )

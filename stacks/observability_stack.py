@@ -18,15 +18,10 @@ from infra_constructs.alarms import (
 )
 from infra_constructs.audit_trail import AuditTrail
 from infra_constructs.budget import CostBudget
-from infra_constructs.container_service import FargateApi
 from infra_constructs.dashboard import OperationsDashboard
-from stacks.auth_stack import AuthStack
 from stacks.base import EnvironmentStack
-from stacks.compute_stack import ComputeStack
-from stacks.data_stack import DataStack
-from stacks.edge_global_stack import CLOUDFRONT_REGION, EdgeGlobalStack
-from stacks.edge_stack import EdgeStack
-from stacks.network_stack import NetworkStack
+from stacks.edge_global_stack import CLOUDFRONT_REGION
+from stacks.handoffs import AuthHandoff, ComputeHandoff, DataHandoff, EdgeGlobalHandoff, EdgeHandoff, NetworkHandoff
 from stacks.settings import retention, stateful_removal
 
 # Budgets single out an environment's costs by these tags (the branch tag is "none" outside
@@ -46,15 +41,15 @@ def alarm_topics(scope: Construct, config: EnvironmentConfig) -> AlarmTopics:
 
 
 def edge_alarms(scope: Construct, config: EnvironmentConfig, topics: AlarmTopics,
-                edge_global: EdgeGlobalStack, edge: EdgeStack) -> EdgeAlarms:
+                edge_global: EdgeGlobalHandoff, edge: EdgeHandoff) -> EdgeAlarms:
     obs = config.observability
     return EdgeAlarms(
         scope,
         "EdgeAlarms",
         topics=topics,
         name_prefix=name_prefix(config),
-        distribution_id=edge.distribution.distribution.distribution_id,
-        web_acl_metric_name=edge_global.web_acl.metric_name,
+        distribution_id=edge.distribution.distribution_id,
+        web_acl_metric_name=edge_global.web_acl_metric_name,
         error_rate_percent=obs.cdn_5xx_rate_percent,
         blocked_per_5_minutes=obs.waf_blocked_requests_per_5_minutes,
     )
@@ -79,12 +74,12 @@ class ObservabilityStack(EnvironmentStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        network: NetworkStack,
-        data: DataStack,
-        edge_global: EdgeGlobalStack,
-        edge: EdgeStack,
-        auth: AuthStack,
-        compute: ComputeStack,
+        network: NetworkHandoff,
+        data: DataHandoff,
+        edge_global: EdgeGlobalHandoff,
+        edge: EdgeHandoff,
+        auth: AuthHandoff,
+        compute: ComputeHandoff,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
@@ -93,17 +88,15 @@ class ObservabilityStack(EnvironmentStack):
         self.topics = alarm_topics(self, config)
         critical = self.topics.topics[Severity.CRITICAL]
 
-        api = compute.api
-        fargate = isinstance(api, FargateApi)
         self.api_alarms = ApiAlarms(
             self,
             "ApiAlarms",
             topics=self.topics,
             name_prefix=prefix,
-            load_balancer=edge.load_balancer.load_balancer,
-            target_group=api.target_group,
-            service=api.service if fargate else None,
-            group=None if fargate else api.group,
+            load_balancer=compute.load_balancer,
+            target_group=compute.target_group,
+            service=compute.service,
+            group=compute.group,
             cpu_percent=obs.service_cpu_percent,
             memory_percent=obs.service_memory_percent,
             sustained_minutes=obs.service_alarm_minutes,
@@ -121,8 +114,8 @@ class ObservabilityStack(EnvironmentStack):
             name_prefix=prefix,
             instance_id=database.instance_id,
             cluster_id=database.cluster_id,
-            replica_id=database.replica.instance_identifier if database.replica is not None else None,
-            allocated_storage_gib=config.database.allocated_storage_gib,
+            replica_id=database.replica_id,
+            allocated_storage_gib=database.allocated_storage_gib,
             cpu_percent=obs.database_cpu_percent,
             free_storage_percent=obs.database_free_storage_percent,
             connections_percent=obs.database_connections_percent,
@@ -140,9 +133,9 @@ class ObservabilityStack(EnvironmentStack):
 
         # Cognito only: confirmed users the PostConfirmation trigger could not write (it logs them).
         self.user_sync_alarms: UserSyncAlarms | None = None
-        if auth.post_confirmation is not None:
+        if auth.post_confirmation_logs is not None:
             self.user_sync_alarms = UserSyncAlarms(self, "UserSyncAlarms", topics=self.topics, name_prefix=prefix,
-                                                   log_group=auth.post_confirmation.log_group, metric_namespace=prefix)
+                                                   log_group=auth.post_confirmation_logs, metric_namespace=prefix)
 
         groups = [self.api_alarms, self.database_alarms, *([self.edge_alarms] if self.edge_alarms else []),
                   *([self.user_sync_alarms] if self.user_sync_alarms else [])]
@@ -154,11 +147,11 @@ class ObservabilityStack(EnvironmentStack):
             alarms=[alarm for group in groups for alarm in group.alarms.values()],
             api=self.api_alarms,
             database=self.database_alarms,
-            distribution_id=edge.distribution.distribution.distribution_id,
-            web_acl_metric_name=edge_global.web_acl.metric_name,
+            distribution_id=edge.distribution.distribution_id,
+            web_acl_metric_name=edge_global.web_acl_metric_name,
             cdn_additional_metrics=obs.cdn_additional_metrics,
-            user_pool_id=user_pool.user_pool.user_pool_id if user_pool is not None else None,
-            user_pool_client_id=user_pool.client.user_pool_client_id if user_pool is not None else None,
+            user_pool_id=user_pool.user_pool_id if user_pool is not None else None,
+            user_pool_client_id=user_pool.client_id if user_pool is not None else None,
             user_sync_failures=self.user_sync_alarms.failures if self.user_sync_alarms is not None else None,
         )
 
@@ -168,10 +161,10 @@ class ObservabilityStack(EnvironmentStack):
                 self,
                 "AuditTrail",
                 trail_name=prefix,
-                access_logs=data.access_logs.bucket,
+                access_logs=data.access_logs,
                 retention_days=obs.trail_retention_days,
                 log_retention=retention(config.log_retention_days),
-                logs_key=network.network.logs_key,
+                logs_key=network.logs_key,
                 removal_policy=stateful_removal(config),
             )
 
@@ -199,8 +192,8 @@ class EdgeAlarmsStack(EnvironmentStack):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        edge_global: EdgeGlobalStack,
-        edge: EdgeStack,
+        edge_global: EdgeGlobalHandoff,
+        edge: EdgeHandoff,
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from config.schema import EnvironmentConfig
 from infra_constructs.off_hours import WorkingHours
+from infra_constructs.web_acl import WebAclRules
 
 REDIS_PORT = 6379
 
@@ -75,3 +76,8 @@ def working_hours(cfg: EnvironmentConfig) -> WorkingHours | None:
     if not hours.enabled:
         return None
     return WorkingHours(days=hours.days, start_at=hours.start_at, stop_at=hours.stop_at, timezone=hours.timezone)
+
+
+def web_acl_rules(cfg: EnvironmentConfig) -> WebAclRules:
+    """The environment's WAF rules, shared by the CloudFront and the load balancer web ACL."""
+    return WebAclRules(rate_limit=cfg.waf.rate_limit, count_only=cfg.waf.mode == "count")

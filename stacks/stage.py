@@ -73,7 +73,7 @@ class EnvironmentStacks:
             scope, **self._stack_props("network", "VPC, egress, endpoints, flow logs, security groups")
         )
         self.data = DataStack(
-            scope, network=self.network, **self._stack_props("data", "PostgreSQL, schema migrations, buckets")
+            scope, network=self.network.handoff, **self._stack_props("data", "PostgreSQL, schema migrations, buckets")
         )
         # CloudFront reads its certificate and web ACL from us-east-1 only.
         self.edge_global = EdgeGlobalStack(
@@ -82,41 +82,41 @@ class EnvironmentStacks:
         )
         self.edge = EdgeStack(
             scope,
-            network=self.network,
-            data=self.data,
-            edge_global=self.edge_global,
+            network=self.network.handoff,
+            data=self.data.handoff,
+            edge_global=self.edge_global.handoff,
             **self._stack_props("edge", f"load balancer, CloudFront, {'SPA bucket' if config.edge.frontend == 'spa' else 'Amplify app'}"),
         )
         self.auth = AuthStack(
             scope,
-            network=self.network,
-            data=self.data,
-            # The edge tier's hand-off: the origins the frontend is served from.
-            app_origins=self.edge.app_origins,
+            network=self.network.handoff,
+            database=self.data.handoff.database,
+            # The origins the frontend is served from, for the client's callback URLs.
+            app_origins=self.edge.handoff.app_origins,
             **self._stack_props("auth", "Cognito user pool or JWT signing secret"),
         )
         self.compute = ComputeStack(
             scope,
-            network=self.network,
-            data=self.data,
-            auth=self.auth,
-            edge=self.edge,
+            network=self.network.handoff,
+            data=self.data.handoff,
+            auth=self.auth.handoff,
+            edge=self.edge.handoff,
             **self._stack_props("compute", f"API on {config.compute.kind}, bastion"),
         )
         self.frontend = FrontendStack(
             scope,
-            edge=self.edge,
-            auth=self.auth,
+            edge=self.edge.handoff,
+            auth=self.auth.handoff,
             **self._stack_props("frontend", "SPA deployment" if config.edge.frontend == "spa" else "Amplify branch"),
         )
         self.observability = ObservabilityStack(
             scope,
-            network=self.network,
-            data=self.data,
-            edge_global=self.edge_global,
-            edge=self.edge,
-            auth=self.auth,
-            compute=self.compute,
+            network=self.network.handoff,
+            data=self.data.handoff,
+            edge_global=self.edge_global.handoff,
+            edge=self.edge.handoff,
+            auth=self.auth.handoff,
+            compute=self.compute.handoff,
             **self._stack_props("observability", "alarms, dashboard, audit trail, budget"),
         )
         # CloudFront's and its web ACL's metrics exist in us-east-1 only, and an alarm must be
@@ -125,8 +125,8 @@ class EnvironmentStacks:
         if config.region != CLOUDFRONT_REGION:
             self.edge_alarms = EdgeAlarmsStack(
                 scope,
-                edge_global=self.edge_global,
-                edge=self.edge,
+                edge_global=self.edge_global.handoff,
+                edge=self.edge.handoff,
                 **self._stack_props("edge-alarms", "CloudFront and WAF alarms (us-east-1)"),
             )
         # The README's deployment order, made explicit: the references alone leave some stacks
@@ -144,7 +144,7 @@ class EnvironmentStacks:
             if stack.region == config.region:
                 adopt_provider(stack, AUTO_DELETE_OBJECTS_PROVIDER, log_group_id="AutoDeleteObjectsProviderLogs",
                                log_retention=retention(config.log_retention_days),
-                               logs_key=self.network.network.logs_key, removal_policy=stateful_removal(config))
+                               logs_key=self.network.handoff.logs_key, removal_policy=stateful_removal(config))
             tag_providers(stack, tags)
 
     @property

@@ -12,7 +12,7 @@ from infra_constructs.app_settings import SecretField
 from infra_constructs.application_topics import ApplicationTopics
 from infra_constructs.buckets import AccessLogBucket, PrivateBucket, object_access_policy
 from infra_constructs.cache import RedisCache
-from infra_constructs.database import PostgresDatabase
+from infra_constructs.database import DatabaseMonitoring, PostgresDatabase, PostgresSettings
 from infra_constructs.migrations import SchemaMigrations
 from infra_constructs.off_hours import DatabaseOffHours
 from infra_constructs.security_groups import immutable_view
@@ -52,33 +52,37 @@ class DataStack(EnvironmentStack):
             self,
             "Database",
             identifier=name_prefix(config),
-            engine=db.engine,
-            engine_version=db.engine_version,
-            database_name=db.database_name,
+            settings=PostgresSettings(
+                engine=db.engine,
+                engine_version=db.engine_version,
+                database_name=db.database_name,
+                port=db.port,
+                instance_class=db.instance_class,
+                allocated_storage_gib=db.allocated_storage_gib,
+                max_allocated_storage_gib=db.max_allocated_storage_gib,
+                serverless_min_acu=db.serverless_min_acu,
+                serverless_max_acu=db.serverless_max_acu,
+                serverless_pause_after=Duration.minutes(db.serverless_pause_after_minutes),
+                multi_az=db.multi_az,
+                read_replica=db.read_replica,
+                backup_retention=Duration.days(db.backup_retention_days),
+                deletion_protection=config.removal != "destroy",
+                credential_rotation=Duration.days(db.credential_rotation_days),
+            ),
+            monitoring=DatabaseMonitoring(
+                performance_insights=db.performance_insights,
+                monitoring_interval=Duration.seconds(db.monitoring_interval_seconds) if db.monitoring_interval_seconds else None,
+                log_min_duration_statement_ms=db.log_min_duration_statement_ms,
+                log_retention=retention(config.log_retention_days),
+            ),
             vpc=net.vpc,
             subnets=net.data_subnets,
             security_group=database_sg,
-            port=db.port,
-            instance_class=db.instance_class,
-            multi_az=db.multi_az,
-            read_replica=db.read_replica,
-            allocated_storage_gib=db.allocated_storage_gib,
-            max_allocated_storage_gib=db.max_allocated_storage_gib,
-            serverless_min_acu=db.serverless_min_acu,
-            serverless_max_acu=db.serverless_max_acu,
-            serverless_pause_after=Duration.minutes(db.serverless_pause_after_minutes),
-            backup_retention=Duration.days(db.backup_retention_days),
-            deletion_protection=config.removal != "destroy",
-            removal_policy=database_removal(config),
-            key_removal_policy=stateful_removal(config),
-            performance_insights=db.performance_insights,
-            monitoring_interval=Duration.seconds(db.monitoring_interval_seconds) if db.monitoring_interval_seconds else None,
-            log_min_duration_statement_ms=db.log_min_duration_statement_ms,
-            log_retention=retention(config.log_retention_days),
             logs_key=net.logs_key,
-            credential_rotation=Duration.days(db.credential_rotation_days),
             rotation_subnets=net.app_subnets,
             rotation_security_group=functions_sg,
+            removal_policy=database_removal(config),
+            key_removal_policy=stateful_removal(config),
         )
         self.migrations: SchemaMigrations | None = None
         if db.apply_migrations:

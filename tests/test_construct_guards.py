@@ -3,19 +3,26 @@ guarantees, apart from any environment's configuration)."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import pytest
-from aws_cdk import App, Stack
+from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_sns as sns
 
 from infra_constructs.alarm_topics import AlarmTopics
 from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms
 from infra_constructs.compliance import acknowledge
-from infra_constructs.database import PostgresDatabase
+from infra_constructs.database import PostgresDatabase, PostgresSettings
 from infra_constructs.off_hours import DatabaseOffHours, WorkingHours
 
 HOURS = WorkingHours(days="MON-FRI", start_at="07:00", stop_at="20:00", timezone="UTC")
+POSTGRES = PostgresSettings(
+    engine="postgres", engine_version="18.3", database_name="probe", port=5432, instance_class="t4g.micro",
+    allocated_storage_gib=20, max_allocated_storage_gib=100, serverless_min_acu=0, serverless_max_acu=4,
+    serverless_pause_after=Duration.minutes(15), multi_az=False, read_replica=False, backup_retention=Duration.days(1),
+    deletion_protection=False, credential_rotation=Duration.days(30),
+)
 
 
 def stack(region: str = "eu-west-1") -> Stack:
@@ -62,7 +69,7 @@ def test_off_hours_stop_exactly_one_database(instance_id, cluster_id):
 
 def test_database_refuses_an_unknown_engine():
     with pytest.raises(ValueError, match="engine must be one of"):
-        PostgresDatabase(stack(), "Database", **dummies(PostgresDatabase, engine="mysql"))
+        PostgresDatabase(stack(), "Database", **dummies(PostgresDatabase, settings=dataclasses.replace(POSTGRES, engine="mysql")))
 
 
 def test_a_checkov_acknowledgment_needs_the_type_it_applies_to():

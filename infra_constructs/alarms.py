@@ -222,9 +222,12 @@ class DatabaseAlarms(_AlarmGroup):
         sustained_minutes: int,
     ) -> None:
         super().__init__(scope, construct_id, topics=topics, name_prefix=name_prefix)
-        if (instance_id is None) == (cluster_id is None):
+        if instance_id is not None and cluster_id is None:
+            dimensions = {"DBInstanceIdentifier": instance_id}
+        elif cluster_id is not None and instance_id is None:
+            dimensions = {"DBClusterIdentifier": cluster_id}
+        else:
             raise ValueError("DatabaseAlarms watches either an RDS instance or an Aurora cluster")
-        dimensions = {"DBInstanceIdentifier": instance_id} if instance_id else {"DBClusterIdentifier": cluster_id}
 
         def rds(metric_name: str, statistic: str, instance: dict[str, str] = dimensions) -> cloudwatch.Metric:
             return _metric("AWS/RDS", metric_name, instance, statistic)
@@ -239,7 +242,10 @@ class DatabaseAlarms(_AlarmGroup):
         self._add("database-connections", severity=Severity.WARNING,
                   description=f"more than {limit} database connections ({connections_percent} % of {max_connections}) {sustained}: connection leak or pool too large.",
                   metric=self.connections, threshold=limit, periods=sustained_minutes)
-        self.free_storage = self.read_iops = self.write_iops = self.replica_lag = None
+        self.free_storage: cloudwatch.Metric | None = None
+        self.read_iops: cloudwatch.Metric | None = None
+        self.write_iops: cloudwatch.Metric | None = None
+        self.replica_lag: cloudwatch.Metric | None = None
         if instance_id:
             self.free_storage = rds("FreeStorageSpace", "Minimum")
             self.read_iops, self.write_iops = rds("ReadIOPS", "Average"), rds("WriteIOPS", "Average")

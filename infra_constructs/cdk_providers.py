@@ -59,6 +59,7 @@ def adopt_provider(
     if provider is None:
         return None
     handler = provider.node.find_child("Handler")
+    assert isinstance(handler, CfnResource)
     log_group = logs.LogGroup(scope, log_group_id, retention=log_retention, encryption_key=logs_key, removal_policy=removal_policy)
     handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
     silence_cfn_lint(handler, "W3005")

@@ -12,6 +12,7 @@ exception explained once.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
@@ -79,11 +80,12 @@ def write_checkov_skips(root: IConstruct) -> None:
             remaining.append((construct, checks))
             continue
         for node in construct.node.find_all():
-            if not CfnResource.is_cfn_resource(node):
+            resource = as_cfn_resource(node)
+            if resource is None:
                 continue
-            applicable = {c: r for c, r in checks.items() if CHECKOV_RESOURCE_TYPES[c] == node.cfn_resource_type}
+            applicable = {c: r for c, r in checks.items() if CHECKOV_RESOURCE_TYPES[c] == resource.cfn_resource_type}
             if applicable:
-                _, existing = skips.setdefault(node.node.path, (node, {}))
+                _, existing = skips.setdefault(resource.node.path, (resource, {}))
                 for check, reason in applicable.items():
                     existing.setdefault(check, reason)
     _PENDING[:] = remaining
@@ -100,5 +102,24 @@ def silence_cfn_lint(construct: IConstruct, *rules: str) -> None:
     """Silence cfn-lint ``rules`` on this one resource (template metadata): ``construct`` is
     the CloudFormation resource itself or a construct whose default child it is. The caller
     says why."""
-    resource = construct if CfnResource.is_cfn_resource(construct) else construct.node.default_child
-    resource.add_metadata("cfn-lint", {"config": {"ignore_checks": list(rules)}})
+    cfn_resource(construct).add_metadata("cfn-lint", {"config": {"ignore_checks": list(rules)}})
+
+
+def as_cfn_resource(construct: IConstruct) -> CfnResource | None:
+    """``construct`` if it is a CloudFormation resource, else None. jsii types the tree's
+    nodes as ``IConstruct`` and ``CfnResource.is_cfn_resource`` as a plain bool, so the
+    test alone does not tell the type checker."""
+    return cast(CfnResource, construct) if CfnResource.is_cfn_resource(construct) else None
+
+
+def cfn_resource(construct: IConstruct) -> CfnResource:
+    """The CloudFormation resource ``construct`` is, or else its default child's (an L2
+    construct's ``node.default_child``, which jsii types as ``IConstruct | None``): for
+    metadata, overrides and the logical IDs acknowledgments name."""
+    resource = as_cfn_resource(construct)
+    child = construct.node.default_child
+    if resource is None and child is not None:
+        resource = as_cfn_resource(child)
+    if resource is None:
+        raise TypeError(f"{construct.node.path} is not a CloudFormation resource and has none as its default child")
+    return resource

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import jsii
-from aws_cdk import Aspects, CfnResource, Duration, IAspect, RemovalPolicy, Size
+from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Size
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
@@ -17,7 +17,7 @@ from constructs import Construct, IConstruct
 
 from infra_constructs.api_options import ApiScaling, ApiTraffic
 from infra_constructs.app_settings import ApplicationSettings
-from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, silence_cfn_lint
+from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, as_cfn_resource, silence_cfn_lint
 from infra_constructs.load_balancer import WebLoadBalancer
 
 CONTAINER_NAME = "api"
@@ -189,6 +189,7 @@ class FargateApi(Construct):
             task_role=self.task_role.without_policy_updates(),
             execution_role=self.execution_role.without_policy_updates(),
         )
+        image: ecs.ContainerImage
         if release:
             image = ecs.ContainerImage.from_ecr_repository(self.repository, tag=release)
             command = None
@@ -297,5 +298,6 @@ class _AfterCapacityProviders:
         self._service = service
 
     def visit(self, node: IConstruct) -> None:
-        if CfnResource.is_cfn_resource(node) and node.cfn_resource_type == "AWS::ECS::ClusterCapacityProviderAssociations":
-            self._service.node.add_dependency(node)
+        resource = as_cfn_resource(node)
+        if resource is not None and resource.cfn_resource_type == "AWS::ECS::ClusterCapacityProviderAssociations":
+            self._service.node.add_dependency(resource)

@@ -87,10 +87,12 @@ class OperationsDashboard(Construct):
 
         self.dashboard.add_widgets(_row_title("Database"))
         db_widgets = [_graph("CPU (%)", [database.cpu], width=6), _graph("Connections", [database.connections], width=6)]
-        if database.free_storage is not None:
+        # Storage and IOPS of an RDS instance (DatabaseAlarms sets all three or none).
+        free_storage, read_iops, write_iops = database.free_storage, database.read_iops, database.write_iops
+        if free_storage is not None and read_iops is not None and write_iops is not None:
             db_widgets += [
-                _graph("Free storage (bytes)", [database.free_storage], width=6),
-                _graph("IOPS", [database.read_iops, database.write_iops], width=6),
+                _graph("Free storage (bytes)", [free_storage], width=6),
+                _graph("IOPS", [read_iops, write_iops], width=6),
             ]
         if database.replica_lag is not None:
             db_widgets.append(_graph("Replica lag (s)", [database.replica_lag], width=6))

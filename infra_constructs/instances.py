@@ -17,7 +17,7 @@ from constructs import Construct
 from infra_constructs.api_options import ApiScaling, ApiTraffic
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.boot_script import SecretSource, render_boot_script
-from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, silence_cfn_lint
+from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, cfn_resource, silence_cfn_lint
 from infra_constructs.container_service import xray_daemon_statement
 from infra_constructs.load_balancer import WebLoadBalancer
 
@@ -135,7 +135,7 @@ class Ec2Api(Construct):
         acknowledge(policy, {
             "AwsSolutions-IAM5[Resource::*]": SESSION_MANAGER_WILDCARD + " CloudWatch PutMetricData is limited to the CWAgent namespace by condition; ec2:DescribeTags and X-Ray have no resource-level permissions.",
             "CKV_AWS_111": "The writes on '*' are the Session Manager agent's channel actions, X-Ray's segment uploads (no resource-level permissions) and CloudWatch PutMetricData, limited to the CWAgent namespace by condition.",
-            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(releases.node.default_child)}.Arn>/releases/*]": "Instances read release bundles only, under the releases/ prefix of the releases bucket.",
+            f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(cfn_resource(releases))}.Arn>/releases/*]": "Instances read release bundles only, under the releases/ prefix of the releases bucket.",
         })
 
         secrets = {

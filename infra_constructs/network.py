@@ -9,7 +9,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra_constructs.cdk_providers import DEFAULT_SECURITY_GROUP_PROVIDER, adopt_provider
-from infra_constructs.compliance import acknowledge
+from infra_constructs.compliance import acknowledge, cfn_resource
 from infra_constructs.log_keys import logs_key
 
 # Subnet group names: later tiers select subnets by these names.
@@ -92,7 +92,7 @@ class Network(Construct):
             "CloudFormation-Validate::W3010": "Availability zones are explicit in the configuration on purpose, so synthesis never asks AWS for them and stays deterministic.",
         })
         # For the packs re-run over the written template (the in-synth run sees the construct's setting).
-        acknowledge(self.vpc.node.default_child, {
+        acknowledge(cfn_resource(self.vpc), {
             "NIST.800.53.R5-VPCDefaultSecurityGroupClosed": closed,
             "PCI.DSS.321-VPCDefaultSecurityGroupClosed": closed,
         })

@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from infra_constructs.compliance import acknowledge
+from infra_constructs.compliance import acknowledge, cfn_resource
 
 # Entry points: always re-read by browsers and CloudFront. Everything else in a Vite or
 # CRA build has a content hash in its name and never changes under the same name.
@@ -79,8 +79,8 @@ class SiteUploader(Construct):
                                     resources=[self.log_group.log_group_arn]),
             ],
         )
-        bucket_id = stack.get_logical_id(bucket.node.default_child)
-        logs_id = stack.get_logical_id(self.log_group.node.default_child)
+        bucket_id = stack.get_logical_id(cfn_resource(bucket))
+        logs_id = stack.get_logical_id(cfn_resource(self.log_group))
         acknowledge(self.policy, {
             f"AwsSolutions-IAM5[Resource::{stack.resolve(asset_objects)}]": "CDK stages the build as a zip under a content-hash key in this account's asset bucket; the key is not known when the policy is written.",
             f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]": "The build's file names (content-hashed) are not known in advance, and pruning deletes old ones: every object of the site bucket, no other bucket.",

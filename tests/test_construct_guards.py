@@ -7,12 +7,13 @@ import dataclasses
 import inspect
 
 import pytest
-from aws_cdk import App, Duration, Stack
+from aws_cdk import App, CfnResource, Duration, Stack
 from aws_cdk import aws_sns as sns
+from constructs import Construct
 
 from infra_constructs.alarm_topics import AlarmTopics
 from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms
-from infra_constructs.compliance import acknowledge
+from infra_constructs.compliance import acknowledge, cfn_resource
 from infra_constructs.database import PostgresDatabase, PostgresSettings
 from infra_constructs.off_hours import DatabaseOffHours, WorkingHours
 
@@ -76,6 +77,16 @@ def test_a_checkov_acknowledgment_needs_the_type_it_applies_to():
     scope = stack()
     with pytest.raises(ValueError, match="CKV_AWS_999: add the resource type"):
         acknowledge(sns.Topic(scope, "Topic"), {"CKV_AWS_999": "a check this project has never acknowledged before"})
+
+
+def test_cfn_resource_is_the_resource_or_the_default_child_and_nothing_else():
+    scope = stack()
+    topic = sns.Topic(scope, "Topic")
+    for construct in (topic, topic.node.default_child):
+        resource = cfn_resource(construct)
+        assert isinstance(resource, CfnResource) and resource.node.path == "Probe/Topic/Resource"
+    with pytest.raises(TypeError, match="Probe/Empty is not a CloudFormation resource"):
+        cfn_resource(Construct(scope, "Empty"))
 
 
 def test_the_probe_helpers_build_real_constructs():

@@ -89,6 +89,13 @@ destroy: require-branch deps
 test: deps $(SCAN_STAMP)
 	$(PY) -m pytest
 
+# mypy over the app, configuration, stacks, constructs, scripts and functions (mypy.ini).
+# Its incremental cache (.mypy_cache) makes a warm run take about a second; a cold one
+# takes a minute or more (aws-cdk-lib's stubs). Not yet a step of `test`.
+.PHONY: typecheck
+typecheck: $(PY_STAMP)
+	$(VENV)/bin/mypy
+
 # The configuration reference, generated from config/schema.py (a test fails when it is stale).
 docs: $(PY_STAMP)
 	$(PY) scripts/config_reference.py

@@ -206,6 +206,3 @@ CLOUDFRONT_ORIGIN_PREFIX_LISTS: dict[str, str] = {
     "ap-northeast-1": "pl-58a04531",
     "ap-southeast-2": "pl-b8a742d1",
 }
-
-# CloudWatch Logs accepts only these retention values (days).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)

@@ -11,6 +11,8 @@ import hashlib
 import re
 from pathlib import Path
 
+from config.limits import TAG_VALUE_RE
+from config.limits import is_graviton as is_graviton  # re-exported: a derived value of an instance type, defined beside its limit
 from config.schema import EnvironmentConfig
 
 # Branch slugs are kept short: they end up in resource names with tight limits
@@ -35,15 +37,6 @@ def sanitize_branch(branch: str) -> str:
         head = slug if len(slug) <= MAX_BRANCH_SLUG - 7 else slug[: MAX_BRANCH_SLUG - 7].rstrip("-")
         slug = f"{head}-{digest}" if slug else ""
     return slug
-
-
-# EC2 instance types: family letters, generation, attribute letters; a "g" attribute is Graviton.
-INSTANCE_TYPE_RE = re.compile(r"^(?P<family>[a-z]+)(?P<generation>\d+)(?P<attributes>[a-z-]*)\.[a-z0-9]+$")
-
-
-def is_graviton(instance_type: str) -> bool:
-    match = INSTANCE_TYPE_RE.match(instance_type)
-    return bool(match) and "g" in match["attributes"].split("-")[0]
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -118,10 +111,6 @@ def database_max_connections(cfg: EnvironmentConfig) -> int | None:
     if not memory_gib:
         return None
     return min(int(memory_gib * 2**30 / _BYTES_PER_CONNECTION), 5000)
-
-
-# Tag values: at most 256 letters, digits, spaces and _ . : / = + - @ (every resource carries them).
-TAG_VALUE_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")
 
 
 def name_prefix(cfg: EnvironmentConfig) -> str:

@@ -13,6 +13,23 @@ from pathlib import Path
 from types import ModuleType
 
 
+class Problem(str):
+    """One line of a ``ConfigError``, and the rule or field limit that found it.
+
+    A string (the message) that also carries ``rule``, the stable id of the check that
+    reported it (``database.backup-retention-in-production``, ``network.public_subnet_mask:range``),
+    and ``setting``, the dotted name it blames; tests assert on the id, not only the wording.
+    """
+
+    rule: str
+    setting: str
+
+    def __new__(cls, message: str, *, rule: str = "", setting: str = "") -> Problem:
+        problem = super().__new__(cls, message)
+        problem.rule, problem.setting = rule, setting
+        return problem
+
+
 class ConfigError(Exception):
     """One or more configuration mistakes; ``str()`` is the message for the user."""
 

@@ -2,9 +2,10 @@
 
 The jobs are split by module: ``errors`` (the one error type, importing the files users
 edit), ``parser`` (dictionaries into the typed schema, and the wording of reports),
-``rules`` (one module per section), ``derived`` (values computed from a configuration), and
-this module: merging defaults, the profile and the environment's file, the command line's
-values, branch environments, and checks across environments.
+``limits`` (what one field may hold, declared in ``schema``), ``rules`` (registered checks
+beyond one field, one module per section), ``derived`` (values computed from a configuration),
+and this module: merging defaults, the profile and the environment's file, the command line's
+values, branch environments, and running the rules in their order.
 
 Everything a user can get wrong is caught before a single construct exists and reported as
 one ``ConfigError`` whose lines each name the environment, the setting, what is wrong and
@@ -15,7 +16,6 @@ reaches jsii and never leaves a half-written cloud assembly.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from collections.abc import Mapping
 
 from config.errors import ConfigError, import_settings, settings_file
@@ -27,7 +27,7 @@ _defaults = import_settings("config.defaults")
 from config.derived import sanitize_branch  # noqa: E402
 from config.parser import CONTEXT_SETTINGS, Problems, deep_merge, parse_dataclass  # noqa: E402
 from config.profiles import DEFAULT_PROFILE, PROFILES, Profile  # noqa: E402
-from config.rules import validate  # noqa: E402
+from config.rules import BRANCH_CHECKS, PROFILE_CHECKS, ProfileContext, validate  # noqa: E402
 from config.schema import EnvironmentConfig  # noqa: E402
 
 BRANCH_OVERRIDES: Mapping = _defaults.BRANCH_OVERRIDES
@@ -124,26 +124,11 @@ def load(
         ])
     problems: list[str] = []
     branch = (branch or "").strip()
+    parent = env or prof.branch_parent
+    context = ProfileContext(prof, branch, parent, lambda name: _raw_settings(prof, name))
     if branch:
-        parent = env or prof.branch_parent
-        slug = sanitize_branch(branch)
-        if not slug:
-            problems.append(
-                f"branch '{branch}': has no letters or digits, so it cannot name a stack. "
-                "Fix: use a branch name with letters or digits (e.g. feature/login-page)."
-            )
-        elif not slug[0].isalpha():
-            problems.append(
-                f"branch '{branch}': sanitized to '{slug}', which starts with a digit and cannot begin a resource name. "
-                "Fix: start the branch name with a letter (e.g. fix-123 instead of 123-fix)."
-            )
-        if not _raw_settings(prof, parent).get("allow_branches"):
-            parents = [e for e in prof.environments if _raw_settings(prof, e).get("allow_branches")]
-            problems.append(
-                f"environment '{parent}' (profile '{profile_name}'): allow_branches = False: branch environments cannot derive from it. "
-                f"Fix: branch from {' or '.join(parents) or 'an environment with allow_branches'} with -c env=, "
-                f"or set allow_branches in {settings_file(prof.environments[parent])}."
-            )
+        for check in BRANCH_CHECKS:
+            problems.extend(check.messages(context))
 
     overrides = overrides or {}
     built: dict[str, EnvironmentConfig] = {}
@@ -156,26 +141,11 @@ def load(
         else:
             built[name] = result
 
-    # Environments of one profile may be peered or joined by a transit gateway later:
-    # their address ranges must not overlap.
-    names = list(built)
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            na, nb = built[a].network, built[b].network
-            try:
-                overlap = ipaddress.IPv4Network(na.cidr).overlaps(ipaddress.IPv4Network(nb.cidr))
-            except ValueError:
-                continue  # already reported as malformed
-            if overlap:
-                problems.append(
-                    f"environment '{b}' (profile '{profile_name}'): network.cidr = '{nb.cidr}': overlaps "
-                    f"environment '{a}' ({na.cidr}). Fix: give each environment its own range "
-                    f"(e.g. 10.0/10.1/10.2.0.0/16) in {settings_file(prof.environments[b])}."
-                )
+    for check in PROFILE_CHECKS:
+        problems.extend(check.messages(dataclasses.replace(context, built=built)))
 
     selected: list[EnvironmentConfig] = []
     if branch and not problems:
-        parent = env or prof.branch_parent
         result = _build(prof, parent, branch=branch, account=account, release=release, overrides=overrides.get(parent))
         if isinstance(result, ConfigError):
             problems.extend(result.problems)

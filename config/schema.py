@@ -6,13 +6,34 @@ into these frozen dataclasses by ``loader.py``, which rejects unknown keys and w
 types by the dotted name of the setting ("database.multi_az"), so a typo never
 turns silently into a default.
 
+A limit a single value must stay within (a range, a pattern, AWS's accepted values) is
+declared next to its field, ``Annotated[int, Range(16, 28, ...)]`` (``config/limits.py``), and
+enforced by the parser with the problem and fix written there. What needs a second setting
+is a rule (``config/rules/``).
+
 Field comments document the setting; the README points here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
+
+from config.limits import (
+    FARGATE_SIZES,
+    INSTANCE_TYPE_RE,
+    LOG_RETENTION_DAYS,
+    MONITORING_INTERVALS,
+    TAG_VALUE_RE,
+    Check,
+    Distinct,
+    Items,
+    NoneOf,
+    OneOf,
+    Pattern,
+    Range,
+    is_graviton,
+)
 
 EgressMode = Literal["nat-gateway-per-az", "single-nat-gateway", "nat-instance", "none"]
 ComputeKind = Literal["fargate", "ec2"]
@@ -26,13 +47,32 @@ FrontendKind = Literal["spa", "amplify"]
 PriceClass = Literal["100", "200", "all"]
 WafMode = Literal["block", "count"]
 
+# Limits several fields share.
+LogRetentionDays = Annotated[int, OneOf(LOG_RETENTION_DAYS, problem="is not a CloudWatch Logs retention value",
+                                        fix=f"use one of {', '.join(map(str, LOG_RETENTION_DAYS[:12]))}, ...")]
+TagValue = Annotated[str, Pattern(TAG_VALUE_RE, problem="becomes a tag on every resource, and tag values are at most 256 letters, digits, "
+                                  "spaces and _ . : / = + - @", fix="write it without other characters, e.g. 'R and D' instead of 'R&D'")]
+SubnetMask = Annotated[int, Range(16, 28, problem="subnet prefix length must be between 16 and 28", fix="use e.g. 24")]
+EMAIL_RE = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+AlarmEmails = Annotated[tuple[str, ...], Items(EMAIL_RE, problem="are not email addresses", fix="write them like 'oncall@example.com'")]
+Percent = Annotated[int, Range(1, 100)]
+AlarmMinutes = Annotated[int, Range(1, 60)]
+AlarmCount = Annotated[int, Range(1, problem="an alarm threshold must be 1 or more", fix="use a positive number")]
+TokenMinutes = Annotated[int, Range(5, 1440, problem="Cognito allows 5 to 1440", fix="use a value in 5-1440")]
+# CloudFront's origin timeouts: up to 60 without a quota increase, 180 with one.
+OriginTimeout = Annotated[int, Range(1, 180, problem="CloudFront allows 1 to 180 seconds (above 60 with a quota increase)", fix="use e.g. 60")]
+ClockTime = Annotated[str, Pattern(r"([01]\d|2[0-3]):([0-5]\d)", problem="is not a 24-hour time", fix="write it as 'HH:MM', e.g. '07:00'")]
+_DAY = "(MON|TUE|WED|THU|FRI|SAT|SUN)"
+Weekdays = Annotated[str, Pattern(rf"{_DAY}(-{_DAY})?(,{_DAY}(-{_DAY})?)*", problem="is not a list of weekdays", fix="use e.g. 'MON-FRI' or 'MON,WED,FRI'",
+                                  what="days MON to SUN, ranges (`MON-FRI`) and lists (`MON,WED,FRI`)")]
+
 
 @dataclass(frozen=True)
 class NetworkConfig:
     # IPv4 CIDR of the VPC, a private (RFC 1918) range between /16 and /24.
     cidr: str
     # Availability zones, explicit so synthesis never asks AWS (2 or 3, all in the region).
-    availability_zones: tuple[str, ...]
+    availability_zones: Annotated[tuple[str, ...], Distinct(problem="lists a zone twice", fix="list each zone once")]
     # How private workloads reach the internet:
     #   nat-gateway-per-az  one managed NAT gateway per AZ (no cross-AZ dependency)
     #   single-nat-gateway  one managed NAT gateway for the whole VPC (cheaper, one AZ's fate)
@@ -40,25 +80,26 @@ class NetworkConfig:
     #   none                no internet route; AWS services through VPC endpoints only
     egress: EgressMode
     # EC2 instance type of the NAT instance (egress "nat-instance" only).
-    nat_instance_type: str
+    nat_instance_type: Annotated[str, Pattern(r"[a-z][a-z0-9-]*\.[a-z0-9]+", problem="is not an EC2 instance type", fix="use e.g. 't4g.nano'")]
     # Interface endpoint service names (the part after "com.amazonaws.<region>.").
-    interface_endpoints: tuple[str, ...]
+    interface_endpoints: Annotated[tuple[str, ...], Distinct(problem="lists an endpoint twice", fix="list each once")]
     # Gateway endpoints are free; S3 is always created, DynamoDB on request.
     dynamodb_gateway_endpoint: bool
     # Whether application workloads call the public internet (third-party APIs).
     # True with egress "none" is a contradiction and stops synthesis.
     workloads_need_internet: bool
     # Subnet sizes (prefix length) per tier, per AZ.
-    public_subnet_mask: int
-    private_subnet_mask: int
-    isolated_subnet_mask: int
+    public_subnet_mask: SubnetMask
+    private_subnet_mask: SubnetMask
+    isolated_subnet_mask: SubnetMask
     # Retention in days of the VPC flow log group (a CloudWatch Logs retention value).
-    flow_log_retention_days: int
+    flow_log_retention_days: LogRetentionDays
     # Which flows to log: ALL, ACCEPT or REJECT.
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"]
     # ID of the CloudFront origin-facing managed prefix list in this region; the load
     # balancer accepts traffic only from it. Empty: taken from the known IDs in defaults.
-    cloudfront_origin_prefix_list_id: str
+    cloudfront_origin_prefix_list_id: Annotated[str, Pattern(r"pl-[0-9a-f]{8,17}", problem="is not a prefix list ID", fix="use the 'pl-...' ID",
+                                                             optional=True)]
 
 
 @dataclass(frozen=True)
@@ -67,34 +108,36 @@ class ComputeConfig:
     kind: ComputeKind
     # Port the load balancer sends traffic to: the container's port (Fargate) or Nginx's (EC2).
     # 1024 or above: the application runs as a non-root user.
-    container_port: int
+    container_port: Annotated[int, Range(1024, 65535, problem="must be an unprivileged port (1024-65535)", fix="use e.g. 3001")]
     # CPU architecture of tasks and instances: "arm64" (Graviton, ~20 % cheaper) or "x86_64".
     cpu_architecture: CpuArchitecture
     # What to run. Empty: the placeholder API (placeholder/server.js on ``placeholder_image``),
     # healthy from the first deploy. Otherwise a release name: the ECR image tag (Fargate) or
     # the bundle s3://<artifacts bucket>/releases/<release>.tar.gz (EC2). CI passes -c release=.
-    release: str
+    release: Annotated[str, Pattern(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", problem="is not a valid release name (an ECR image tag)",
+                                    fix="use letters, digits, '_', '.', '-' (up to 128, e.g. a commit SHA), or pass -c release=", optional=True)]
     # Public Node.js image the placeholder runs on (multi-architecture).
-    placeholder_image: str
+    placeholder_image: Annotated[str, Pattern(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?",
+                                              problem="is not a container image reference", fix="use e.g. 'public.ecr.aws/docker/library/node:22-alpine'")]
     # Health check path, answered with 200 by the application (through the load balancer and CloudFront).
-    health_check_path: str
+    health_check_path: Annotated[str, Pattern(r"/[^ ]{0,1023}", problem="must be a URL path starting with '/'", fix="use e.g. '/api/health'")]
     # Load balancer idle timeout: how long an idle WebSocket stays open (1-4000 s). The
     # application should ping well within it; the edge tier's origin timeouts follow it.
-    idle_timeout_seconds: int
+    idle_timeout_seconds: Annotated[int, Range(1, 4000, problem="the load balancer accepts 1-4000 seconds", fix="use e.g. 300 for WebSockets")]
     # Load-balancer cookie stickiness in seconds (0 = off). WebSockets do not need it (a
     # connection stays on its target); long-polling fallbacks and in-memory sessions do.
-    stickiness_seconds: int
+    stickiness_seconds: Annotated[int, Range(0, 604800, problem="must be 0 (off) or 1-604800 seconds", fix="use 0 or e.g. 3600")]
     # Seconds a deregistering target keeps its connections (deployments, scale-in).
-    deregistration_delay_seconds: int
+    deregistration_delay_seconds: Annotated[int, Range(0, 3600, problem="must be 0-3600 seconds", fix="use e.g. 30")]
     # Task or instance counts: the service starts at min_count and autoscaling moves it
     # between the two. There is no "desired count": a deploy must not reset a scaled service.
-    min_count: int
-    max_count: int
+    min_count: Annotated[int, Range(1, problem="must be at least 1 (off hours scale to zero on their own)", fix="set compute.min_count to 1 or more")]
+    max_count: Annotated[int, Range(1, problem="must be at least 1 (off hours scale to zero on their own)", fix="set compute.max_count to 1 or more")]
     # Target tracking: average CPU percent, and requests per target per minute (0 = CPU only).
-    cpu_target_percent: int
-    requests_per_target: int
+    cpu_target_percent: Annotated[int, Range(10, 95, problem="must be 10-95 percent", fix="use 70")]
+    requests_per_target: Annotated[int, Range(0, problem="must be 0 (off) or a positive number", fix="use e.g. 1000")]
     # Fargate: task size in CPU units (256 = 0.25 vCPU) and memory in MiB (a valid Fargate pair).
-    task_cpu: int
+    task_cpu: Annotated[int, OneOf(FARGATE_SIZES, problem="is not a Fargate CPU size", fix=f"use one of {', '.join(map(str, FARGATE_SIZES))}")]
     task_memory_mib: int
     # Fargate: run tasks on Fargate Spot (~70 % cheaper, may be interrupted; not in production).
     fargate_spot: bool
@@ -103,17 +146,20 @@ class ComputeConfig:
     # Fargate: read-only root filesystem (a writable /tmp is mounted).
     read_only_root_filesystem: bool
     # Fargate: user the container runs as ("1000" is "node" in the official Node.js images).
-    container_user: str
+    container_user: Annotated[str, Pattern(r"[a-z0-9_.-]{1,32}(:[a-z0-9_.-]{1,32})?", problem="must name a non-root user (name or UID)",
+                                           fix="use '1000' (node in the Node.js images) or the user your image defines"),
+                              NoneOf(("0", "root"), problem="must name a non-root user (name or UID)",
+                                     fix="use '1000' (node in the Node.js images) or the user your image defines")]
     # AWS X-Ray: a daemon sidecar (Fargate) or the daemon on the instance (EC2), and the
     # application role may send traces.
     xray_tracing: bool
     # Fargate: images kept in the ECR repository (older ones expire).
-    ecr_keep_images: int
+    ecr_keep_images: Annotated[int, Range(1, 1000, problem="must be 1-1000 images", fix="use e.g. 30")]
     # EC2: instance type (Graviton types, e.g. t4g, for arm64) and root volume size (GiB).
-    instance_type: str
-    root_volume_gib: int
+    instance_type: Annotated[str, Pattern(INSTANCE_TYPE_RE, problem="is not an EC2 instance type", fix="use e.g. 't4g.small'")]
+    root_volume_gib: Annotated[int, Range(8, 16384, problem="must be 8-16384 GiB (the AMI needs 8)", fix="use e.g. 20")]
     # EC2: port the Node.js process (PM2) listens on behind Nginx, on localhost only.
-    process_port: int
+    process_port: Annotated[int, Range(1024, 65535, problem="must be an unprivileged port (1024-65535)", fix="use e.g. 3000")]
     # EC2: "private" (instances in the application subnets, egress through NAT), or
     # "public-single-instance": one instance with a public IP in a public subnet, so no NAT
     # is paid for (StockPilot's free-tier layout, docs/requirements.md R11; min_count =
@@ -123,7 +169,8 @@ class ComputeConfig:
     # database (SpendWise, docs/requirements.md R12); and its instance type (smallest Graviton
     # by default).
     bastion: bool
-    bastion_instance_type: str
+    bastion_instance_type: Annotated[str, Check(is_graviton, "a Graviton (arm64) instance type", problem="must be a Graviton (arm64) instance type",
+                                                fix="use e.g. 't4g.nano'")]
 
 
 @dataclass(frozen=True)
@@ -132,35 +179,37 @@ class DatabaseConfig:
     # which can scale to zero (cheap non-production environments).
     engine: DatabaseEngine
     # Full PostgreSQL version, pinned so every deploy gets the same engine ("18.3").
-    engine_version: str
+    engine_version: Annotated[str, Pattern(r"\d+\.\d+", problem="must be a full PostgreSQL version", fix="write it like '18.3'")]
     # Name of the application database created with the instance.
-    database_name: str
+    database_name: Annotated[str, Pattern(r"[a-z][a-z0-9_]{0,62}", problem="must be lowercase letters, digits or _, starting with a letter",
+                                          fix="use e.g. 'webapp'")]
     # RDS instance class without the "db." prefix (Graviton classes by default).
     instance_class: str
     # Aurora Serverless v2 capacity in ACUs (0 = pause when idle; engine "aurora-serverless-v2" only).
-    serverless_min_acu: float
-    serverless_max_acu: float
+    serverless_min_acu: Annotated[float, Range(0, 256, step=0.5, problem="capacity is 0 to 256 ACU in steps of 0.5", fix="use e.g. min 0 and max 4")]
+    serverless_max_acu: Annotated[float, Range(1, 256, step=0.5, problem="capacity is 1 to 256 ACU in steps of 0.5", fix="use e.g. min 0 and max 4")]
     # Minutes of inactivity before an Aurora cluster with min 0 ACU pauses.
-    serverless_pause_after_minutes: int
+    serverless_pause_after_minutes: Annotated[int, Range(5, 1440, problem="Aurora pauses after 5 to 1440 minutes of inactivity", fix="use e.g. 15")]
     # Standby in a second AZ (required in production).
     multi_az: bool
     # A read replica (production).
     read_replica: bool
     # gp3 storage in GiB, and the storage-autoscaling ceiling.
-    allocated_storage_gib: int
+    allocated_storage_gib: Annotated[int, Range(20, problem="is below the PostgreSQL gp3 minimum of 20 GiB", fix="use 20 or more")]
     max_allocated_storage_gib: int
     # Automated backup retention in days (0-35); also bounds point-in-time recovery.
-    backup_retention_days: int
+    backup_retention_days: Annotated[int, Range(0, 35, problem="RDS keeps backups for 0 to 35 days", fix="use 1-35")]
     # PostgreSQL port.
-    port: int
+    port: Annotated[int, Range(1150, 65535, problem="RDS accepts ports 1150-65535", fix="use 5432")]
     # Performance Insights (free 7-day retention; not on micro/small classes) and enhanced
     # monitoring interval in seconds (0 = off; 1, 5, 10, 15, 30 or 60).
     performance_insights: bool
-    monitoring_interval_seconds: int
+    monitoring_interval_seconds: Annotated[int, OneOf(MONITORING_INTERVALS, problem="is not an enhanced monitoring interval",
+                                                      fix=f"use one of {', '.join(map(str, MONITORING_INTERVALS))}")]
     # Statements slower than this are logged (milliseconds; -1 = off).
-    log_min_duration_statement_ms: int
+    log_min_duration_statement_ms: Annotated[int, Range(-1, problem="must be -1 (off) or a duration", fix="use e.g. 500")]
     # Days between automatic rotations of the master password.
-    credential_rotation_days: int
+    credential_rotation_days: Annotated[int, Range(1, 365, problem="Secrets Manager rotates every 1 to 365 days", fix="use e.g. 30")]
     # Apply the project's migrations (functions/migrations/sql) on every deploy. A system that
     # owns its migrations turns this off.
     apply_migrations: bool
@@ -172,11 +221,11 @@ class StorageConfig:
     uploads_bucket: bool
     # Noncurrent object versions move to Glacier after this many days (BankApp: 90;
     # docs/requirements.md R8).
-    noncurrent_versions_to_glacier_days: int
+    noncurrent_versions_to_glacier_days: Annotated[int, Range(1, problem="must be at least 1 day", fix="use e.g. 90")]
     # ... and expire after this many days.
     noncurrent_versions_expire_days: int
     # Server access logs (and other log buckets) expire after this many days.
-    access_log_retention_days: int
+    access_log_retention_days: Annotated[int, Range(1, problem="must be at least 1 day", fix="use e.g. 90")]
 
 
 @dataclass(frozen=True)
@@ -185,12 +234,12 @@ class CacheConfig:
     # (ChronoView, docs/requirements.md R13). Off by default.
     enabled: bool
     # Node type ("cache.t4g.micro") and Redis engine version.
-    node_type: str
-    engine_version: str
+    node_type: Annotated[str, Pattern(r"cache\.[a-z0-9]+\.[a-z0-9]+", problem="is not an ElastiCache node type", fix="use e.g. 'cache.t4g.micro'")]
+    engine_version: Annotated[str, Pattern(r"[67]\.\d+", problem="must be a Redis 6.x or 7.x version", fix="use e.g. '7.1'")]
     # A replica in a second AZ with automatic failover (required in production when enabled).
     multi_az: bool
     # Days of daily snapshots (0 = none).
-    snapshot_retention_days: int
+    snapshot_retention_days: Annotated[int, Range(0, 35, problem="ElastiCache keeps snapshots 0 to 35 days", fix="use e.g. 1")]
 
 
 @dataclass(frozen=True)
@@ -210,23 +259,24 @@ class AuthConfig:
     callback_urls: tuple[str, ...]
     logout_urls: tuple[str, ...]
     # Token lifetimes.
-    access_token_minutes: int
-    id_token_minutes: int
-    refresh_token_days: int
+    access_token_minutes: TokenMinutes
+    id_token_minutes: TokenMinutes
+    refresh_token_days: Annotated[int, Range(1, 3650, problem="Cognito allows 1 to 3650", fix="use a value in 1-3650")]
     # Hosted UI domain prefix; empty = "<app>-<env>[-<branch>]-<account>" (unique per environment).
     domain_prefix: str
     # Minimum password length (Cognito: 6-99; 12 or more recommended).
-    password_min_length: int
+    password_min_length: Annotated[int, Range(8, 99, problem="must be 8 to 99 characters", fix="use 12 or more")]
     # custom-jwt: days between rotations of the signing secret (documented procedure, README).
-    jwt_secret_rotation_days: int
+    jwt_secret_rotation_days: Annotated[int, Range(1, 365, problem="must be 1 to 365 days", fix="use e.g. 90")]
 
 
 @dataclass(frozen=True)
 class DomainConfig:
     # Fully qualified domain the environment is served on; empty = CloudFront's own domain.
-    name: str
+    name: Annotated[str, Pattern(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", problem="is not a lowercase DNS name",
+                                 fix="write it like 'app.example.com'", optional=True, what="a lowercase DNS name (`app.example.com`)")]
     # Route 53 hosted zone that holds ``name`` (both required when ``name`` is set).
-    hosted_zone_id: str
+    hosted_zone_id: Annotated[str, Pattern(r"Z[0-9A-Z]{4,32}", problem="is not a Route 53 hosted zone ID", fix="use the 'Z...' ID", optional=True)]
     hosted_zone_name: str
 
 
@@ -243,19 +293,22 @@ class EdgeConfig:
     # The default is a placeholder page, so a first deploy shows something.
     site_directory: str
     # Content-Security-Policy header on every response (the SPA's and the API's).
-    content_security_policy: str
+    content_security_policy: Annotated[str, Pattern(r'[^\r\n"]*[^\s"][^\r\n"]*', problem="must be one non-empty header line without quotes",
+                                                    fix="write directives separated by '; ', e.g. \"default-src 'self'; frame-ancestors 'none'\"")]
     # CloudFront price class: "100" (North America, Europe, Israel), "200" (+ Asia, Middle
     # East, Africa) or "all" (every edge location, highest price).
     price_class: PriceClass
     # Path pattern at which the data tier's uploads bucket is served, e.g. "/uploads/*"
     # (objects under the key prefix "uploads/"); "" = not served (StockPilot's product images,
     # docs/requirements.md R9).
-    uploads_path: str
+    uploads_path: Annotated[str, Pattern(r"/[a-z0-9][a-z0-9_-]*/\*", problem="must be a CloudFront path pattern of one folder",
+                                         fix="write it like '/uploads/*'", optional=True),
+                            NoneOf(("/api/*", "/ws/*"), problem="is the API's path", fix="use another folder, e.g. '/uploads/*'")]
     # CloudFront -> load balancer: seconds to wait for a response, and to keep an idle
     # connection for reuse (1-60 without a quota increase). The keep-alive must stay below
     # compute.idle_timeout_seconds, or CloudFront reuses connections the load balancer closed.
-    origin_read_timeout_seconds: int
-    origin_keepalive_timeout_seconds: int
+    origin_read_timeout_seconds: OriginTimeout
+    origin_keepalive_timeout_seconds: OriginTimeout
     # amplify: HTTPS URL of the frontend's Git repository, and the name of the Secrets Manager
     # secret holding the access token Amplify uses to read it (created by hand, never in code).
     amplify_repository: str
@@ -272,7 +325,7 @@ class WafConfig:
     # "block" enforces the rules; "count" only counts matches (tuning against real traffic).
     mode: WafMode
     # Requests per client IP in any 5 minutes before the rate rule applies (10 or more).
-    rate_limit: int
+    rate_limit: Annotated[int, Range(10, 2_000_000_000, problem="AWS WAF accepts 10 to 2000000000 requests per 5 minutes", fix="use e.g. 2000")]
     # AWS Bot Control rule group (common level): paid per request, off by default.
     bot_control: bool
     # A regional WebACL on the load balancer as well (defence in depth; CloudFront's
@@ -284,43 +337,43 @@ class WafConfig:
 class ObservabilityConfig:
     # Who is told about alarms: critical alarms page (someone acts now), warnings inform
     # (someone looks during working hours). Email addresses; each confirms its subscription once.
-    critical_emails: tuple[str, ...]
-    warning_emails: tuple[str, ...]
+    critical_emails: AlarmEmails
+    warning_emails: AlarmEmails
     # A branch environment's alarms (both severities) go to these addresses only; none by default.
-    branch_emails: tuple[str, ...]
+    branch_emails: AlarmEmails
     # Alarm thresholds (BankApp's list, docs/requirements.md R17; "for N minutes" is N one-minute
     # periods in a row).
-    service_cpu_percent: int
-    service_memory_percent: int
-    service_alarm_minutes: int
-    database_cpu_percent: int
-    database_free_storage_percent: int
+    service_cpu_percent: Percent
+    service_memory_percent: Percent
+    service_alarm_minutes: AlarmMinutes
+    database_cpu_percent: Percent
+    database_free_storage_percent: Annotated[int, Range(1, 99)]
     # Connections as a percentage of the database's connection limit: ``database_max_connections``,
     # or (0) PostgreSQL's default for the instance class's memory (LEAST(memory/9531392, 5000)).
-    database_connections_percent: int
-    database_max_connections: int
+    database_connections_percent: Percent
+    database_max_connections: Annotated[int, Range(0, problem="cannot be negative", fix="use 0 (derived from the instance class) or the database's max_connections")]
     # Read replica lag (environments with a replica).
-    replica_lag_seconds: int
+    replica_lag_seconds: AlarmCount
     # Load balancer 5xx responses (its own and the targets') in one minute.
-    load_balancer_5xx_per_minute: int
+    load_balancer_5xx_per_minute: AlarmCount
     # 99th percentile of the targets' response time.
     p99_latency_ms: int
     # Minutes in a row with an unhealthy target before the warning.
-    unhealthy_host_minutes: int
+    unhealthy_host_minutes: AlarmMinutes
     # CloudFront 5xx error rate (percent of requests) over 5 minutes.
-    cdn_5xx_rate_percent: int
+    cdn_5xx_rate_percent: Percent
     # Requests the web ACL blocked in 5 minutes that count as a spike (an attack or a bad rule).
-    waf_blocked_requests_per_5_minutes: int
+    waf_blocked_requests_per_5_minutes: AlarmCount
     # CloudFront's additional metrics (cache hit rate, origin latency, error codes), paid per
     # distribution; the dashboard's cache-hit widget needs them.
     cdn_additional_metrics: bool
     # Monthly AWS Budgets cost budget in USD for this environment's resources (by its tags;
     # the cost allocation tags must be activated once, README); 0 = no budget.
-    monthly_budget_usd: int
+    monthly_budget_usd: Annotated[int, Range(0, problem="cannot be negative", fix="use 0 (no budget) or the monthly amount in USD")]
     # A multi-region CloudTrail trail of this environment (off in branch environments).
     cloudtrail: bool
     # Days the trail's log files are kept in S3 (moved to Glacier after 90 days when longer).
-    trail_retention_days: int
+    trail_retention_days: Annotated[int, Range(1, problem="must be 1 or more", fix="use e.g. 365")]
 
 
 @dataclass(frozen=True)
@@ -331,9 +384,9 @@ class OffHoursConfig:
     enabled: bool
     # Working days and hours in ``timezone`` (an IANA name): resources start at ``start_at`` and
     # stop at ``stop_at`` ("HH:MM") on ``days`` ("MON-FRI", or e.g. "MON,WED,FRI").
-    days: str
-    start_at: str
-    stop_at: str
+    days: Weekdays
+    start_at: ClockTime
+    stop_at: ClockTime
     timezone: str
 
 
@@ -341,30 +394,33 @@ class OffHoursConfig:
 class ApplicationTopicConfig:
     # Topic name within the environment ("stock-alerts" -> SNS topic <app>-<env>-stock-alerts);
     # the application reads its ARN from the setting STOCK_ALERTS_TOPIC_ARN and may publish to it.
-    name: str
+    name: Annotated[str, Pattern(r"[a-z][a-z0-9-]{0,39}", problem="must be 1-40 lowercase letters, digits or hyphens, starting with a letter",
+                                 fix="use e.g. 'stock-alerts'")]
     # Email addresses subscribed to it (each confirms once).
-    emails: tuple[str, ...]
+    emails: Annotated[tuple[str, ...], Items(EMAIL_RE, problem="are not email addresses", fix="write them like 'admin@example.com'")]
 
 
 @dataclass(frozen=True)
 class RecoveryObjectives:
     # Recovery time and point objectives in minutes (documented, and checked against backups).
-    rto_minutes: int
-    rpo_minutes: int
+    rto_minutes: Annotated[int, Range(1, problem="must be a positive number of minutes", fix="use e.g. 240")]
+    rpo_minutes: Annotated[int, Range(1, problem="must be a positive number of minutes", fix="use e.g. 1440")]
 
 
 @dataclass(frozen=True)
 class EnvironmentConfig:
     # Short application name: first part of every stack name.
-    app_name: str
+    app_name: Annotated[str, Pattern(r"[a-z][a-z0-9]{1,19}", problem="must be 2-20 lowercase letters or digits, starting with a letter",
+                                     fix="choose a short name such as 'webapp'")]
     # Environment name (dev, staging, prod) as selected with ``-c env=``.
     env_name: str
     # Configuration profile (``-c profile=``) this environment comes from.
     profile: str
     # Target account (12 digits) and region. The default account is a placeholder:
     # pass ``-c account=123456789012`` or set it in the profile before deploying.
-    account: str
-    region: str
+    account: Annotated[str, Pattern(r"\d{12}", problem="must be a 12-digit AWS account ID",
+                                    fix="use the target account's 12 digits, e.g. -c account=123456789012")]
+    region: Annotated[str, Pattern(r"[a-z]{2}(-gov)?-[a-z]+-\d", problem="is not an AWS region name", fix="use a region such as 'us-east-1'")]
     # Production rules apply: Multi-AZ database, no DESTROY removal, deletion protection.
     production: bool
     # Whether short-lived branch environments may be derived from this environment.
@@ -372,10 +428,10 @@ class EnvironmentConfig:
     # What happens to stateful resources when their stack is deleted.
     removal: RemovalMode
     # Default retention (days) of log groups the app creates.
-    log_retention_days: int
+    log_retention_days: LogRetentionDays
     # Tags on every resource.
-    owner: str
-    cost_center: str
+    owner: TagValue
+    cost_center: TagValue
     network: NetworkConfig
     compute: ComputeConfig
     database: DatabaseConfig

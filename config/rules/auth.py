@@ -1,4 +1,5 @@
-"""`auth`: MFA and threat protection, callback URLs, token lifetimes, the hosted UI prefix, passwords.
+"""`auth`: MFA and threat protection in the user pool, callback URLs, the hosted UI prefix.
+(Token lifetimes, password lengths and the JWT rotation are limits in ``config/schema.py``.)
 """
 
 from __future__ import annotations
@@ -7,47 +8,65 @@ import re
 
 from config.derived import BRANCH_PREFIX_HASH, valid_domain_prefix
 from config.parser import Problems
+from config.rules.registry import rule
 from config.schema import EnvironmentConfig
 
 # Cognito app client limits: callback (and logout) URLs per client, and characters per URL.
 COGNITO_MAX_URLS = 100
 COGNITO_MAX_URL_LENGTH = 1024
+URL_SETTINGS = ("callback_urls", "logout_urls")
 
 
-def check(cfg: EnvironmentConfig, problems: Problems) -> None:
-    add = problems.add
+@rule("auth.mfa-in-production", "a production user pool has MFA (optional or required)")
+def mfa_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.auth.mode == "cognito" and cfg.production and cfg.auth.mfa == "off":
+        problems.add("auth.mfa", cfg.auth.mfa, "a production user pool needs MFA", "set auth.mfa to 'optional' or 'required'")
+
+
+@rule("auth.threat-protection-needs-plus", "threat protection comes with the Cognito 'plus' feature plan")
+def threat_protection_needs_plus(cfg: EnvironmentConfig, problems: Problems) -> None:
     auth = cfg.auth
-    if auth.mode == "cognito":
-        if cfg.production and auth.mfa == "off":
-            add("auth.mfa", auth.mfa, "a production user pool needs MFA", "set auth.mfa to 'optional' or 'required'")
-        if auth.threat_protection != "off" and auth.feature_plan != "plus":
-            add("auth.threat_protection", auth.threat_protection, "threat protection needs the Cognito 'plus' feature plan",
-                "set auth.feature_plan to 'plus' or auth.threat_protection to 'off'")
-        for name in ("callback_urls", "logout_urls"):
-            if len(getattr(auth, name)) > COGNITO_MAX_URLS:
-                add(f"auth.{name}", f"{len(getattr(auth, name))} URLs", f"Cognito takes at most {COGNITO_MAX_URLS}",
-                    "list fewer (the site's own origins are added for you)")
-            for url in getattr(auth, name):
-                if len(url) > COGNITO_MAX_URL_LENGTH:
-                    add(f"auth.{name}", f"{url[:40]}...", f"a URL is {len(url)} characters; Cognito takes at most {COGNITO_MAX_URL_LENGTH}",
-                        "use a shorter URL")
-                    continue
-                local = re.fullmatch(r"http://localhost(:\d+)?(/.*)?", url)
-                if not (local or re.fullmatch(r"https://[a-z0-9.-]+(:\d+)?(/\S*)?", url)):
-                    add(f"auth.{name}", url, "must be an https:// URL (http:// only for localhost)",
-                        "write it like 'https://app.example.com/'")
-        for name, low, high in (("access_token_minutes", 5, 1440), ("id_token_minutes", 5, 1440), ("refresh_token_days", 1, 3650)):
-            value = getattr(auth, name)
-            if not low <= value <= high:
-                add(f"auth.{name}", value, f"Cognito allows {low} to {high}", f"use a value in {low}-{high}")
-        # Only a configured prefix is the user's to fix; the derived one is always valid.
-        room = BRANCH_PREFIX_HASH + 1 if cfg.allow_branches or cfg.is_branch else 0
-        if auth.domain_prefix and not valid_domain_prefix(auth.domain_prefix, room=room):
-            add("auth.domain_prefix", auth.domain_prefix,
-                f"must be lowercase letters, digits or hyphens without 'aws', 'amazon' or 'cognito', at most {63 - room} "
-                "characters" + (" (branch environments append a suffix of their own within Cognito's 63)" if room else ""),
-                "set auth.domain_prefix to another name, e.g. 'webapp-login'")
-        if not 8 <= auth.password_min_length <= 99:
-            add("auth.password_min_length", auth.password_min_length, "must be 8 to 99 characters", "use 12 or more")
-    elif not 1 <= auth.jwt_secret_rotation_days <= 365:
-        add("auth.jwt_secret_rotation_days", auth.jwt_secret_rotation_days, "must be 1 to 365 days", "use e.g. 90")
+    if auth.mode == "cognito" and auth.threat_protection != "off" and auth.feature_plan != "plus":
+        problems.add("auth.threat_protection", auth.threat_protection, "threat protection needs the Cognito 'plus' feature plan",
+                     "set auth.feature_plan to 'plus' or auth.threat_protection to 'off'")
+
+
+@rule("auth.url-count", f"at most {COGNITO_MAX_URLS} callback and {COGNITO_MAX_URLS} logout URLs (a Cognito app client's limit)")
+def url_count(cfg: EnvironmentConfig, problems: Problems) -> None:
+    for name in URL_SETTINGS:
+        urls = getattr(cfg.auth, name)
+        if cfg.auth.mode == "cognito" and len(urls) > COGNITO_MAX_URLS:
+            problems.add(f"auth.{name}", f"{len(urls)} URLs", f"Cognito takes at most {COGNITO_MAX_URLS}",
+                         "list fewer (the site's own origins are added for you)")
+
+
+@rule("auth.url-length", f"callback and logout URLs are at most {COGNITO_MAX_URL_LENGTH} characters (Cognito's limit)")
+def url_length(cfg: EnvironmentConfig, problems: Problems) -> None:
+    for name in URL_SETTINGS:
+        for url in getattr(cfg.auth, name) if cfg.auth.mode == "cognito" else ():
+            if len(url) > COGNITO_MAX_URL_LENGTH:
+                problems.add(f"auth.{name}", f"{url[:40]}...", f"a URL is {len(url)} characters; Cognito takes at most {COGNITO_MAX_URL_LENGTH}",
+                             "use a shorter URL")
+
+
+@rule("auth.urls-are-https", "callback and logout URLs are https:// (http:// only for localhost)")
+def urls_are_https(cfg: EnvironmentConfig, problems: Problems) -> None:
+    for name in URL_SETTINGS:
+        for url in getattr(cfg.auth, name) if cfg.auth.mode == "cognito" else ():
+            if len(url) > COGNITO_MAX_URL_LENGTH:
+                continue  # reported by auth.url-length
+            local = re.fullmatch(r"http://localhost(:\d+)?(/.*)?", url)
+            if not (local or re.fullmatch(r"https://[a-z0-9.-]+(:\d+)?(/\S*)?", url)):
+                problems.add(f"auth.{name}", url, "must be an https:// URL (http:// only for localhost)", "write it like 'https://app.example.com/'")
+
+
+@rule("auth.domain-prefix-cognito-accepts", "a configured hosted UI prefix is one Cognito accepts, with room for branch environments' suffix")
+def domain_prefix_cognito_accepts(cfg: EnvironmentConfig, problems: Problems) -> None:
+    prefix = cfg.auth.domain_prefix
+    # Only a configured prefix is the user's to fix; the derived one is always valid.
+    room = BRANCH_PREFIX_HASH + 1 if cfg.allow_branches or cfg.is_branch else 0
+    if cfg.auth.mode == "cognito" and prefix and not valid_domain_prefix(prefix, room=room):
+        problems.add("auth.domain_prefix", prefix,
+                     f"must be lowercase letters, digits or hyphens without 'aws', 'amazon' or 'cognito', at most {63 - room} "
+                     "characters" + (" (branch environments append a suffix of their own within Cognito's 63)" if room else ""),
+                     "set auth.domain_prefix to another name, e.g. 'webapp-login'")

@@ -1,119 +1,116 @@
-"""`compute`: ports, counts, scaling, Fargate sizes and images, EC2 types and placement, the bastion.
+"""`compute`: counts and scaling, Fargate sizes and Spot, images and endpoints without egress,
+EC2 types and placement, the bastion. (Ports, timeouts, counts, sizes, the release name, images,
+the container user and instance types are limits in ``config/schema.py``.)
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
-from config.derived import INSTANCE_TYPE_RE, is_graviton
+from config.limits import FARGATE_SIZES, is_graviton
 from config.parser import Problems
+from config.rules.registry import rule
 from config.schema import EnvironmentConfig
 
-# Valid Fargate CPU units -> allowed memory (MiB).
-FARGATE_SIZES: Mapping[int, range | tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4097, 1024)),
-    1024: tuple(range(2048, 8193, 1024)),
-    2048: tuple(range(4096, 16385, 1024)),
-    4096: tuple(range(8192, 30721, 1024)),
-    8192: tuple(range(16384, 61441, 4096)),
-    16384: tuple(range(32768, 122881, 8192)),
-}
 
-
-# ECR image tags, and so release names (they also name the EC2 bundle in S3).
-RELEASE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-
-
-def check(cfg: EnvironmentConfig, problems: Problems) -> None:
-    add = problems.add
-    compute, net = cfg.compute, cfg.network
-    if not 1024 <= compute.container_port <= 65535:
-        add("compute.container_port", compute.container_port, "must be an unprivileged port (1024-65535)", "use e.g. 3001")
-    for name in ("min_count", "max_count"):
-        if getattr(compute, name) < 1:
-            add(f"compute.{name}", getattr(compute, name), "must be at least 1 (off hours scale to zero on their own)",
-                f"set compute.{name} to 1 or more")
+@rule("compute.min-count-not-above-max", "compute.min_count is not above compute.max_count")
+def min_count_not_above_max(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
     if problems.ok("compute.min_count", "compute.max_count") and compute.min_count > compute.max_count:
-        add("compute.min_count", compute.min_count, f"is greater than compute.max_count ({compute.max_count})",
-            "lower min_count or raise max_count")
-    if cfg.production and compute.min_count < 2:
-        add("compute.min_count", compute.min_count, "a production service needs at least 2 tasks or instances (one per AZ)",
-            "set compute.min_count to 2 or more")
-    if compute.release and not RELEASE_RE.match(compute.release):
-        add("compute.release", compute.release, "is not a valid release name (an ECR image tag)",
-            "use letters, digits, '_', '.', '-' (up to 128, e.g. a commit SHA), or pass -c release=")
-    if not compute.health_check_path.startswith("/") or " " in compute.health_check_path or len(compute.health_check_path) > 1024:
-        add("compute.health_check_path", compute.health_check_path, "must be a URL path starting with '/'", "use e.g. '/api/health'")
-    if not 1 <= compute.idle_timeout_seconds <= 4000:
-        add("compute.idle_timeout_seconds", compute.idle_timeout_seconds, "the load balancer accepts 1-4000 seconds",
-            "use e.g. 300 for WebSockets")
-    if not (compute.stickiness_seconds == 0 or 1 <= compute.stickiness_seconds <= 604800):
-        add("compute.stickiness_seconds", compute.stickiness_seconds, "must be 0 (off) or 1-604800 seconds", "use 0 or e.g. 3600")
-    if not 0 <= compute.deregistration_delay_seconds <= 3600:
-        add("compute.deregistration_delay_seconds", compute.deregistration_delay_seconds, "must be 0-3600 seconds", "use e.g. 30")
-    if not 10 <= compute.cpu_target_percent <= 95:
-        add("compute.cpu_target_percent", compute.cpu_target_percent, "must be 10-95 percent", "use 70")
-    if compute.requests_per_target < 0:
-        add("compute.requests_per_target", compute.requests_per_target, "must be 0 (off) or a positive number", "use e.g. 1000")
+        problems.add("compute.min_count", compute.min_count, f"is greater than compute.max_count ({compute.max_count})",
+                     "lower min_count or raise max_count")
 
-    if compute.kind == "fargate":
-        allowed = FARGATE_SIZES.get(compute.task_cpu)
-        if allowed is None:
-            add("compute.task_cpu", compute.task_cpu, "is not a Fargate CPU size",
-                f"use one of {', '.join(map(str, FARGATE_SIZES))}")
-        elif compute.task_memory_mib not in allowed:
-            add("compute.task_memory_mib", compute.task_memory_mib,
-                f"is not a valid memory size for {compute.task_cpu} CPU units",
-                f"use one of {allowed[0]}..{allowed[-1]} in steps Fargate allows")
-        if cfg.production and compute.fargate_spot:
-            add("compute.fargate_spot", True, "production tasks must not be interruptible", "set compute.fargate_spot to False")
-        if not 1 <= compute.ecr_keep_images <= 1000:
-            add("compute.ecr_keep_images", compute.ecr_keep_images, "must be 1-1000 images", "use e.g. 30")
-        if not re.fullmatch(r"[a-z0-9_.-]{1,32}(:[a-z0-9_.-]{1,32})?", compute.container_user) or compute.container_user in ("0", "root"):
-            add("compute.container_user", compute.container_user, "must name a non-root user (name or UID)",
-                "use '1000' (node in the Node.js images) or the user your image defines")
-        if net.egress == "none" and not compute.release:
-            add("compute.release", "", "with egress 'none' tasks cannot pull the placeholder image from a public registry",
-                "push your image to the ECR repository and pass -c release=<tag>, or choose a NAT egress mode")
-        if net.egress == "none" and compute.xray_tracing:
-            add("compute.xray_tracing", True, "with egress 'none' tasks cannot pull the X-Ray daemon image from ECR Public",
-                "turn X-Ray off here or choose a NAT egress mode")
-        if not re.fullmatch(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?", compute.placeholder_image):
-            add("compute.placeholder_image", compute.placeholder_image, "is not a container image reference",
-                "use e.g. 'public.ecr.aws/docker/library/node:22-alpine'")
-        if net.egress == "none" and compute.ecs_exec and "ssmmessages" not in net.interface_endpoints:
-            add("compute.ecs_exec", True, "ECS Exec needs the 'ssmmessages' endpoint when egress is 'none'",
-                "add 'ssmmessages' to network.interface_endpoints or turn ECS Exec off")
-    if compute.placement == "public-single-instance":
-        if compute.kind != "ec2":
-            add("compute.placement", compute.placement, "only the EC2 variant has a single-instance layout",
-                "set compute.kind to 'ec2' or placement to 'private'")
-        elif (compute.min_count, compute.max_count) != (1, 1):
-            add("compute.placement", compute.placement,
-                f"is one instance, but compute.min_count/max_count are {compute.min_count}/{compute.max_count}",
-                "set compute.min_count and compute.max_count to 1, or use placement 'private'")
-    if compute.kind == "ec2":
-        if not INSTANCE_TYPE_RE.match(compute.instance_type):
-            add("compute.instance_type", compute.instance_type, "is not an EC2 instance type", "use e.g. 't4g.small'")
-        elif is_graviton(compute.instance_type) != (compute.cpu_architecture == "arm64"):
-            add("compute.instance_type", compute.instance_type, f"does not match compute.cpu_architecture '{compute.cpu_architecture}'",
-                "use a Graviton type (t4g, m7g, ...) for arm64 or an Intel/AMD type for x86_64")
-        if not 8 <= compute.root_volume_gib <= 16384:
-            add("compute.root_volume_gib", compute.root_volume_gib, "must be 8-16384 GiB (the AMI needs 8)", "use e.g. 20")
-        if not 1024 <= compute.process_port <= 65535 or compute.process_port == compute.container_port:
-            add("compute.process_port", compute.process_port,
-                f"must be an unprivileged port other than compute.container_port ({compute.container_port}), where Nginx listens",
-                "use e.g. 3000")
-        if net.egress == "none" and compute.placement == "private":
-            add("compute.kind", "ec2", "instances install PM2 from the npm registry at boot, but egress 'none' gives them no internet",
-                "choose a NAT egress mode, or placement 'public-single-instance'")
-    if compute.bastion:
-        if not INSTANCE_TYPE_RE.match(compute.bastion_instance_type) or not is_graviton(compute.bastion_instance_type):
-            add("compute.bastion_instance_type", compute.bastion_instance_type, "must be a Graviton (arm64) instance type",
-                "use e.g. 't4g.nano'")
-        missing = [e for e in ("ssm", "ssmmessages", "ec2messages") if e not in net.interface_endpoints]
-        if net.egress == "none" and missing:
-            add("compute.bastion", True, f"Session Manager needs the {missing} endpoints when egress is 'none'",
-                f"add {missing} to network.interface_endpoints or turn the bastion off")
+
+@rule("compute.two-tasks-in-production", "a production service runs at least 2 tasks or instances (one per AZ)")
+def two_tasks_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.production and problems.ok("compute.min_count") and cfg.compute.min_count < 2:
+        problems.add("compute.min_count", cfg.compute.min_count, "a production service needs at least 2 tasks or instances (one per AZ)",
+                     "set compute.min_count to 2 or more")
+
+
+@rule("compute.fargate-memory-fits-the-cpu", "Fargate offers the task's memory size with its CPU size")
+def fargate_memory_fits_the_cpu(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
+    allowed = FARGATE_SIZES.get(compute.task_cpu)
+    if compute.kind == "fargate" and allowed and compute.task_memory_mib not in allowed:
+        problems.add("compute.task_memory_mib", compute.task_memory_mib, f"is not a valid memory size for {compute.task_cpu} CPU units",
+                     f"use one of {allowed[0]}..{allowed[-1]} in steps Fargate allows")
+
+
+@rule("compute.no-spot-in-production", "production tasks do not run on interruptible Fargate Spot")
+def no_spot_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.compute.kind == "fargate" and cfg.production and cfg.compute.fargate_spot:
+        problems.add("compute.fargate_spot", True, "production tasks must not be interruptible", "set compute.fargate_spot to False")
+
+
+@rule("compute.no-egress-needs-a-release", "without egress, Fargate tasks run a release from ECR (the placeholder image is public)")
+def no_egress_needs_a_release(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.compute.kind == "fargate" and cfg.network.egress == "none" and not cfg.compute.release:
+        problems.add("compute.release", "", "with egress 'none' tasks cannot pull the placeholder image from a public registry",
+                     "push your image to the ECR repository and pass -c release=<tag>, or choose a NAT egress mode")
+
+
+@rule("compute.no-egress-no-xray", "without egress, Fargate tasks cannot pull the X-Ray daemon image")
+def no_egress_no_xray(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.compute.kind == "fargate" and cfg.network.egress == "none" and cfg.compute.xray_tracing:
+        problems.add("compute.xray_tracing", True, "with egress 'none' tasks cannot pull the X-Ray daemon image from ECR Public",
+                     "turn X-Ray off here or choose a NAT egress mode")
+
+
+@rule("compute.ecs-exec-endpoint-without-egress", "ECS Exec without egress has the 'ssmmessages' endpoint")
+def ecs_exec_endpoint_without_egress(cfg: EnvironmentConfig, problems: Problems) -> None:
+    net = cfg.network
+    if cfg.compute.kind == "fargate" and net.egress == "none" and cfg.compute.ecs_exec and "ssmmessages" not in net.interface_endpoints:
+        problems.add("compute.ecs_exec", True, "ECS Exec needs the 'ssmmessages' endpoint when egress is 'none'",
+                     "add 'ssmmessages' to network.interface_endpoints or turn ECS Exec off")
+
+
+@rule("compute.single-instance-is-ec2", "the single-instance layout is the EC2 variant's")
+def single_instance_is_ec2(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
+    if compute.placement == "public-single-instance" and compute.kind != "ec2":
+        problems.add("compute.placement", compute.placement, "only the EC2 variant has a single-instance layout",
+                     "set compute.kind to 'ec2' or placement to 'private'")
+
+
+@rule("compute.single-instance-is-one-instance", "the single-instance layout has compute.min_count = max_count = 1")
+def single_instance_is_one_instance(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
+    if (compute.placement == "public-single-instance" and compute.kind == "ec2" and problems.ok("compute.min_count", "compute.max_count")
+            and (compute.min_count, compute.max_count) != (1, 1)):
+        problems.add("compute.placement", compute.placement,
+                     f"is one instance, but compute.min_count/max_count are {compute.min_count}/{compute.max_count}",
+                     "set compute.min_count and compute.max_count to 1, or use placement 'private'")
+
+
+@rule("compute.instance-type-matches-the-architecture", "the EC2 instance type is Graviton for arm64 and Intel/AMD for x86_64")
+def instance_type_matches_the_architecture(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
+    if (compute.kind == "ec2" and problems.ok("compute.instance_type")
+            and is_graviton(compute.instance_type) != (compute.cpu_architecture == "arm64")):
+        problems.add("compute.instance_type", compute.instance_type, f"does not match compute.cpu_architecture '{compute.cpu_architecture}'",
+                     "use a Graviton type (t4g, m7g, ...) for arm64 or an Intel/AMD type for x86_64")
+
+
+@rule("compute.process-port-is-not-nginx-port", "on EC2, the Node.js process listens on another port than Nginx")
+def process_port_is_not_nginx_port(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
+    if compute.kind == "ec2" and problems.ok("compute.process_port", "compute.container_port") and compute.process_port == compute.container_port:
+        problems.add("compute.process_port", compute.process_port,
+                     f"must be an unprivileged port other than compute.container_port ({compute.container_port}), where Nginx listens",
+                     "use e.g. 3000")
+
+
+@rule("compute.private-instances-need-egress", "private EC2 instances have egress (they install PM2 from npm at boot)")
+def private_instances_need_egress(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
+    if compute.kind == "ec2" and cfg.network.egress == "none" and compute.placement == "private":
+        problems.add("compute.kind", "ec2", "instances install PM2 from the npm registry at boot, but egress 'none' gives them no internet",
+                     "choose a NAT egress mode, or placement 'public-single-instance'")
+
+
+@rule("compute.bastion-endpoints-without-egress", "a bastion without egress has the Session Manager endpoints")
+def bastion_endpoints_without_egress(cfg: EnvironmentConfig, problems: Problems) -> None:
+    net = cfg.network
+    missing = [e for e in ("ssm", "ssmmessages", "ec2messages") if e not in net.interface_endpoints]
+    if cfg.compute.bastion and net.egress == "none" and missing:
+        problems.add("compute.bastion", True, f"Session Manager needs the {missing} endpoints when egress is 'none'",
+                     f"add {missing} to network.interface_endpoints or turn the bastion off")

@@ -1,4 +1,6 @@
-"""`edge` and `waf`: the SPA folder or Amplify, headers, uploads path, origin timeouts, WAF limits.
+"""`edge` and `waf`: the SPA folder or Amplify's repository, token, password and branch, the
+header's length, the uploads path's bucket, the keep-alive against the idle timeout, WAF in
+production. (Path patterns, origin timeouts and the WAF rate limit are limits in ``config/schema.py``.)
 """
 
 from __future__ import annotations
@@ -7,70 +9,84 @@ import re
 
 from config.derived import site_path
 from config.parser import Problems
+from config.rules.registry import rule
 from config.schema import EnvironmentConfig
 
 # CloudFront's limit on a Content-Security-Policy value in a response headers policy.
 CLOUDFRONT_MAX_CSP = 1783
-# CloudFront's origin timeouts (seconds): up to 60 without a quota increase, 180 with one.
-CLOUDFRONT_MAX_ORIGIN_TIMEOUT = 180
-# AWS WAF's rate-based rule limits (requests per evaluation window).
-WAF_RATE_LIMIT_RANGE = (10, 2_000_000_000)
-UPLOADS_PATH_RE = re.compile(r"^/[a-z0-9][a-z0-9_-]*/\*$")
 
 
-def check(cfg: EnvironmentConfig, problems: Problems) -> None:
-    add = problems.add
-    edge, waf = cfg.edge, cfg.waf
-    if edge.frontend == "spa":
+@rule("edge.site-directory-has-an-index", "an SPA's site directory holds index.html")
+def site_directory_has_an_index(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.edge.frontend == "spa":
         site = site_path(cfg)
         if not (site / "index.html").is_file():
-            add("edge.site_directory", edge.site_directory, f"has no index.html (looked in {site})",
-                "point it at the SPA's build output (e.g. 'frontend/dist'), relative to this project, or use 'frontend/placeholder'")
+            problems.add("edge.site_directory", cfg.edge.site_directory, f"has no index.html (looked in {site})",
+                         "point it at the SPA's build output (e.g. 'frontend/dist'), relative to this project, or use 'frontend/placeholder'")
+
+
+@rule("edge.amplify-repository", "Amplify has the HTTPS URL of the frontend's repository")
+def amplify_repository(cfg: EnvironmentConfig, problems: Problems) -> None:
+    edge = cfg.edge
+    if edge.frontend == "amplify" and not re.fullmatch(r"https://[A-Za-z0-9.-]+/\S+", edge.amplify_repository):
+        problems.add("edge.amplify_repository", edge.amplify_repository, "edge.frontend is 'amplify' but no HTTPS repository URL is set",
+                     "set it to the frontend's Git repository, e.g. 'https://github.com/example/storefront'")
+
+
+@rule("edge.amplify-token-secret", "Amplify has the name of the Secrets Manager secret with the repository token")
+def amplify_token_secret(cfg: EnvironmentConfig, problems: Problems) -> None:
+    edge = cfg.edge
+    if edge.frontend == "amplify" and not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", edge.amplify_token_secret):
+        problems.add("edge.amplify_token_secret", edge.amplify_token_secret,
+                     "edge.frontend is 'amplify' but no Secrets Manager secret name is set for the repository token",
+                     "create the secret by hand (aws secretsmanager create-secret --name webapp/amplify-github-token ...) and name it here")
+
+
+@rule("edge.amplify-password-outside-production", "a non-production Amplify site is password-protected")
+def amplify_password_outside_production(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.edge.frontend == "amplify" and not cfg.production and not cfg.edge.amplify_basic_auth:
+        problems.add("edge.amplify_basic_auth", False, "a non-production Amplify site must not be open to everyone",
+                     "set edge.amplify_basic_auth to True (only production sites are public)")
+
+
+@rule("edge.amplify-branch-name", "the Git branch Amplify builds (edge.amplify_branch, or a branch environment's own) is one it accepts")
+def amplify_branch_name(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.edge.frontend != "amplify" or re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,254}", cfg.amplify_git_branch):
+        return
+    if cfg.is_branch:  # a branch environment builds its own branch: the name came from -c branch=
+        problems.add("branch", cfg.branch, "Amplify builds this branch, but does not accept its name (letters, digits, / . _ -, "
+                     "at most 255, starting with a letter or digit)", "deploy the branch environment from a branch so named")
     else:
-        if not re.fullmatch(r"https://[A-Za-z0-9.-]+/\S+", edge.amplify_repository):
-            add("edge.amplify_repository", edge.amplify_repository, "edge.frontend is 'amplify' but no HTTPS repository URL is set",
-                "set it to the frontend's Git repository, e.g. 'https://github.com/example/storefront'")
-        if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", edge.amplify_token_secret):
-            add("edge.amplify_token_secret", edge.amplify_token_secret,
-                "edge.frontend is 'amplify' but no Secrets Manager secret name is set for the repository token",
-                "create the secret by hand (aws secretsmanager create-secret --name webapp/amplify-github-token ...) and name it here")
-        if not cfg.production and not edge.amplify_basic_auth:
-            add("edge.amplify_basic_auth", False, "a non-production Amplify site must not be open to everyone",
-                "set edge.amplify_basic_auth to True (only production sites are public)")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/._-]{0,254}", cfg.amplify_git_branch):
-            if cfg.is_branch:  # a branch environment builds its own branch: the name came from -c branch=
-                add("branch", cfg.branch, "Amplify builds this branch, but does not accept its name (letters, digits, / . _ -, "
-                    "at most 255, starting with a letter or digit)", "deploy the branch environment from a branch so named")
-            else:
-                add("edge.amplify_branch", cfg.amplify_git_branch, "is not a Git branch name Amplify accepts", "use e.g. 'main'")
-    if not edge.content_security_policy.strip() or any(c in edge.content_security_policy for c in "\r\n\""):
-        add("edge.content_security_policy", edge.content_security_policy, "must be one non-empty header line without quotes",
-            "write directives separated by '; ', e.g. \"default-src 'self'; frame-ancestors 'none'\"")
-    elif len(edge.content_security_policy) > CLOUDFRONT_MAX_CSP:
-        add("edge.content_security_policy", f"{edge.content_security_policy[:40]}...",
-            f"is {len(edge.content_security_policy)} characters; CloudFront's response headers policy takes at most {CLOUDFRONT_MAX_CSP}",
-            "shorten it (group sources under 'default-src', drop redundant directives)")
-    if edge.uploads_path:
-        if not UPLOADS_PATH_RE.match(edge.uploads_path):
-            add("edge.uploads_path", edge.uploads_path, "must be a CloudFront path pattern of one folder", "write it like '/uploads/*'")
-        elif edge.uploads_path in ("/api/*", "/ws/*"):
-            add("edge.uploads_path", edge.uploads_path, "is the API's path", "use another folder, e.g. '/uploads/*'")
-        if not cfg.storage.uploads_bucket:
-            add("edge.uploads_path", edge.uploads_path, "serves the uploads bucket, but storage.uploads_bucket is False",
-                "set storage.uploads_bucket to True or edge.uploads_path to ''")
-    idle = cfg.compute.idle_timeout_seconds
-    for name in ("origin_read_timeout_seconds", "origin_keepalive_timeout_seconds"):
-        value = getattr(edge, name)
-        if not 1 <= value <= CLOUDFRONT_MAX_ORIGIN_TIMEOUT:
-            add(f"edge.{name}", value, f"CloudFront allows 1 to {CLOUDFRONT_MAX_ORIGIN_TIMEOUT} seconds (above 60 with a quota increase)",
-                "use e.g. 60")
-    if edge.origin_keepalive_timeout_seconds >= idle:
-        add("edge.origin_keepalive_timeout_seconds", edge.origin_keepalive_timeout_seconds,
-            f"must be below compute.idle_timeout_seconds ({idle}), or CloudFront reuses connections the load balancer has closed (502s)",
-            f"lower it below {idle} or raise compute.idle_timeout_seconds")
-    low, high = WAF_RATE_LIMIT_RANGE
-    if not low <= waf.rate_limit <= high:
-        add("waf.rate_limit", waf.rate_limit, f"AWS WAF accepts {low} to {high} requests per 5 minutes", "use e.g. 2000")
-    if cfg.production and waf.mode == "count":
-        add("waf.mode", waf.mode, "a production web ACL that only counts blocks nothing",
-            "tune in staging with 'count', then use 'block' in production")
+        problems.add("edge.amplify_branch", cfg.amplify_git_branch, "is not a Git branch name Amplify accepts", "use e.g. 'main'")
+
+
+@rule("edge.content-security-policy-length", f"the Content-Security-Policy fits CloudFront's {CLOUDFRONT_MAX_CSP} characters")
+def content_security_policy_length(cfg: EnvironmentConfig, problems: Problems) -> None:
+    csp = cfg.edge.content_security_policy
+    if problems.ok("edge.content_security_policy") and len(csp) > CLOUDFRONT_MAX_CSP:
+        problems.add("edge.content_security_policy", f"{csp[:40]}...",
+                     f"is {len(csp)} characters; CloudFront's response headers policy takes at most {CLOUDFRONT_MAX_CSP}",
+                     "shorten it (group sources under 'default-src', drop redundant directives)")
+
+
+@rule("edge.uploads-path-needs-the-bucket", "uploads are served only when there is an uploads bucket")
+def uploads_path_needs_the_bucket(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.edge.uploads_path and not cfg.storage.uploads_bucket:
+        problems.add("edge.uploads_path", cfg.edge.uploads_path, "serves the uploads bucket, but storage.uploads_bucket is False",
+                     "set storage.uploads_bucket to True or edge.uploads_path to ''")
+
+
+@rule("edge.keepalive-below-the-idle-timeout", "CloudFront's origin keep-alive is below the load balancer's idle timeout")
+def keepalive_below_the_idle_timeout(cfg: EnvironmentConfig, problems: Problems) -> None:
+    keepalive, idle = cfg.edge.origin_keepalive_timeout_seconds, cfg.compute.idle_timeout_seconds
+    if problems.ok("edge.origin_keepalive_timeout_seconds", "compute.idle_timeout_seconds") and keepalive >= idle:
+        problems.add("edge.origin_keepalive_timeout_seconds", keepalive,
+                     f"must be below compute.idle_timeout_seconds ({idle}), or CloudFront reuses connections the load balancer has closed (502s)",
+                     f"lower it below {idle} or raise compute.idle_timeout_seconds")
+
+
+@rule("waf.block-in-production", "a production web ACL blocks (count is for tuning in staging)")
+def block_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.production and cfg.waf.mode == "count":
+        problems.add("waf.mode", cfg.waf.mode, "a production web ACL that only counts blocks nothing",
+                     "tune in staging with 'count', then use 'block' in production")

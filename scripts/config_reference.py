@@ -1,9 +1,11 @@
 """`make docs`: the configuration reference (docs/configuration-reference.md), generated.
 
-Every setting of ``config/schema.py`` with its type, the comment written above it there, its
-default (``config/defaults.py``) and the reference profile's value per environment where it
-differs. The schema's comments are the one place a setting is documented; this page is
-regenerated from them, and a test fails when the committed page is stale.
+Every setting of ``config/schema.py`` with its type, its limits (declared next to the field),
+the comment written above it there, its default (``config/defaults.py``) and the reference
+profile's value per environment where it differs; then every rule across settings
+(``config/rules/``) by its id. The schema's comments and the rules' descriptions are the one
+place each is documented; this page is regenerated from them, and a test fails when the
+committed page is stale.
 
     python scripts/config_reference.py            # write the page
     python scripts/config_reference.py --check    # exit 1 if the committed page differs
@@ -24,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 from config import schema  # noqa: E402
 from config.defaults import BRANCH_OVERRIDES, DEFAULTS  # noqa: E402
 from config.errors import import_settings  # noqa: E402
+from config.limits import split  # noqa: E402
 from config.profiles import DEFAULT_PROFILE, PROFILES  # noqa: E402
+from config.rules import RULES  # noqa: E402
 
 PAGE = ROOT / "docs" / "configuration-reference.md"
 # Fields the loader fills from -c env= and -c profile=.
@@ -85,8 +89,14 @@ def shown(value: typing.Any) -> str:
     return f"`{text}`".replace("|", "\\|")
 
 
+def cell(text: str) -> str:
+    """``text`` in a table cell: "|" escaped, "<app>" not read as an HTML tag."""
+    return text.replace("<", "&lt;").replace("|", "\\|")
+
+
 def rows(cls: type, prefix: tuple[str, ...], comments: dict, environments: dict[str, typing.Mapping]) -> list[str]:
     hints = typing.get_type_hints(cls)
+    limits = {name: split(tp)[1] for name, tp in typing.get_type_hints(cls, include_extras=True).items()}
     out = []
     for field in dataclasses.fields(cls):
         if not field.init or field.default is not dataclasses.MISSING or path_of(prefix, field.name) in SET_BY_LOADER:
@@ -99,9 +109,9 @@ def rows(cls: type, prefix: tuple[str, ...], comments: dict, environments: dict[
         default = lookup(DEFAULTS, path)
         per_env = [shown(lookup(settings, path)) for settings in environments.values()]
         branch = shown(lookup(BRANCH_OVERRIDES, path))
-        # "<app>" would be read as an HTML tag.
-        description = comments.get((cls.__name__, field.name), "").replace("<", "&lt;").replace("|", "\\|")
-        out.append(f"| `{name}` | {type_name(tp)} | {shown(default)} | {' | '.join(per_env)} | {branch} | {description} |")
+        description = cell(comments.get((cls.__name__, field.name), ""))
+        limit = "; ".join(limit.describe().replace("|", "\\|") for limit in limits[field.name])
+        out.append(f"| `{name}` | {type_name(tp)} | {limit} | {shown(default)} | {' | '.join(per_env)} | {branch} | {description} |")
     return out
 
 
@@ -109,8 +119,8 @@ def render() -> str:
     comments = field_comments()
     profile = PROFILES[DEFAULT_PROFILE]
     environments = {name: import_settings(module).SETTINGS for name, module in profile.environments.items()}
-    header = (f"| setting | type | default | {' | '.join(environments)} | branch environments | what it is |\n"
-              f"|---|---|---|{'---|' * len(environments)}---|---|")
+    header = (f"| setting | type | limits | default | {' | '.join(environments)} | branch environments | what it is |\n"
+              f"|---|---|---|---|{'---|' * len(environments)}---|---|")
     sections: list[tuple[str, type, tuple[str, ...]]] = [("Top level", schema.EnvironmentConfig, ())]
     hints = typing.get_type_hints(schema.EnvironmentConfig)
     for field in dataclasses.fields(schema.EnvironmentConfig):
@@ -127,9 +137,25 @@ def render() -> str:
         f"overrides) and the `{DEFAULT_PROFILE}` profile's files ({', '.join(f'`config/{e}.py`' for e in environments)}).",
         "Do not edit by hand: a test fails when this page and the schema disagree.",
         "How configuration works, and what is checked: [configuration.md](configuration.md).",
+        "",
+        "*Limits* are what one value may hold, declared next to its field; a value outside them stops",
+        "synthesis with a message naming the setting, the problem and the fix. What needs more than one",
+        "setting is a rule: [Rules across settings](#rules-across-settings).",
     ]
     for title, cls, prefix in sections:
         parts += ["", f"## {title}", "", header, *rows(cls, prefix, comments, environments)]
+    parts += [
+        "",
+        "## Rules across settings",
+        "",
+        "Checked in this order on every environment of the profile (`branch.*`: on the `-c branch=` value first;",
+        "`network.cidrs-do-not-overlap`: across the environments, last). Each problem a rule reports carries",
+        "its id; `tests/test_rules.py` holds a configuration that breaks each one.",
+        "",
+        "| rule | what it holds |",
+        "|---|---|",
+        *(f"| `{r.id}` | {cell(r.description)} |" for r in RULES),
+    ]
     return "\n".join(parts) + "\n"
 
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from config.errors import Problem
-from config.limits import limit_id, split
+from config.limits import Limit, limit_id, split
 
 # Settings a user may pass on the command line, and the flag that sets each.
 CONTEXT_SETTINGS = {"account": "-c account=", "compute.release": "-c release=", "branch": "-c branch="}
@@ -109,19 +109,22 @@ def _example(tp: Any) -> str:
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    """The field types of a schema class, with their ``Annotated`` limits (evaluated once)."""
-    return typing.get_type_hints(cls, include_extras=True)
+def _fields(cls: type) -> tuple[tuple[str, Any, tuple[Limit, ...]], ...]:
+    """The settable fields of a schema class: (name, type, its declared limits), read once."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return tuple((f.name, *split(hints[f.name])) for f in dataclasses.fields(cls) if f.init and f.default is dataclasses.MISSING)
 
 
-def parse(tp: Any, value: Any, path: str, problems: Problems) -> Any:
+def parse(tp: Any, value: Any, path: str, problems: Problems, limits: tuple[Limit, ...] = ()) -> Any:
     """Turn ``value`` into ``tp`` or record why not; returns None when it cannot.
 
-    A value of the right type is then held to the limits annotated on ``tp``: the first it
-    breaks is reported, under the limit's id, and the value is still returned, so the rules
-    run (``problems.ok`` keeps those built on it quiet).
+    A value of the right type is then held to ``limits`` (or those annotated on ``tp``): the
+    first it breaks is reported, under the limit's id, and the value is still returned, so the
+    rules run (``problems.ok`` keeps those built on it quiet).
     """
-    tp, limits = split(tp)
+    if typing.get_origin(tp) is typing.Annotated:
+        tp, annotated = split(tp)
+        limits += annotated
     parsed = _parse(tp, value, path, problems)
     if parsed is not None:
         for limit in limits:
@@ -172,10 +175,9 @@ def _parse(tp: Any, value: Any, path: str, problems: Problems) -> Any:
 
 
 def parse_dataclass(cls: type, data: Mapping, prefix: str, problems: Problems) -> Any:
-    hints = _hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    fields = _fields(cls)
     # In the schema's order (a list, not a set), so messages come in the same order every run.
-    settable = [name for name, f in fields.items() if f.default is dataclasses.MISSING]
+    settable = [name for name, _, _ in fields]
     for key in data:
         if key not in settable:
             close = difflib.get_close_matches(str(key), settable, n=1, cutoff=0.6)
@@ -183,13 +185,12 @@ def parse_dataclass(cls: type, data: Mapping, prefix: str, problems: Problems) -
                    else f"remove it (settings here: {', '.join(sorted(settable))})")
             problems.add(f"{prefix}{key}", data[key], "unknown setting", fix, rule="schema.unknown-setting")
     values = {}
-    for name in settable:
+    for name, tp, limits in fields:
         path = f"{prefix}{name}"
         if name not in data:
             problems.add(path, None, "missing", "set it in config/defaults.py or the environment's file", rule="schema.missing-setting")
             continue
-        section = dataclasses.is_dataclass(split(hints[name])[0])
-        values[name] = parse(hints[name], data[name], f"{path}." if section else path, problems)
+        values[name] = parse(tp, data[name], f"{path}." if dataclasses.is_dataclass(tp) else path, problems, limits)
     if len(values) != len(settable) or any(v is None for v in values.values()):
         return None
     return cls(**values)

@@ -137,7 +137,7 @@ def parse(tp: Any, value: Any, path: str, problems: Problems, limits: tuple[Limi
 
 def _parse(tp: Any, value: Any, path: str, problems: Problems) -> Any:
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, Mapping):
             # ``path`` ends with the "." its fields are appended to.
             problems.add(path.rstrip("."), value, "expected a group of settings", f"write it as a dictionary, e.g. {_example(tp)}", rule="schema.type")

@@ -51,7 +51,7 @@ def field_comments() -> dict[tuple[str, str], str]:
                 index = statement.lineno - 2
                 while index >= 0 and lines[index].strip() and not lines[index].strip().startswith("#"):
                     index -= 1
-                above = []
+                above: list[str] = []
                 while index >= 0 and lines[index].strip().startswith("#"):
                     above.insert(0, lines[index].strip().lstrip("#").strip())
                     index -= 1
@@ -125,7 +125,7 @@ def render() -> str:
     hints = typing.get_type_hints(schema.EnvironmentConfig)
     for field in dataclasses.fields(schema.EnvironmentConfig):
         tp = hints[field.name]
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             sections.append((f"`{field.name}`", tp, (field.name,)))
         elif typing.get_origin(tp) is tuple and dataclasses.is_dataclass(typing.get_args(tp)[0]):
             sections.append((f"`{field.name}[]` (each item)", typing.get_args(tp)[0], (field.name, "[]")))

@@ -17,22 +17,24 @@ from typing import cast
 from aws_cdk import Acknowledgment, CfnResource, Validations
 from constructs import IConstruct
 
-# The CloudFormation type each checkov check this project acknowledges applies to: a skip is
+# The CloudFormation types each checkov check this project acknowledges applies to: a skip is
 # written on the resources of that type under the acknowledged construct, nowhere else.
-CHECKOV_RESOURCE_TYPES: Mapping[str, str] = {
-    "CKV_AWS_2": "AWS::ElasticLoadBalancingV2::Listener",
-    "CKV_AWS_18": "AWS::S3::Bucket",
-    "CKV_AWS_88": "AWS::EC2::Instance",
-    "CKV_AWS_103": "AWS::ElasticLoadBalancingV2::Listener",
-    "CKV_AWS_111": "AWS::IAM::ManagedPolicy",
-    "CKV_AWS_115": "AWS::Lambda::Function",
-    "CKV_AWS_116": "AWS::Lambda::Function",
-    "CKV_AWS_117": "AWS::Lambda::Function",
-    "CKV_AWS_118": "AWS::RDS::DBInstance",
-    "CKV_AWS_136": "AWS::ECR::Repository",
-    "CKV_AWS_157": "AWS::RDS::DBInstance",
-    "CKV_AWS_173": "AWS::Lambda::Function",
-    "CKV_AWS_174": "AWS::CloudFront::Distribution",
+CHECKOV_RESOURCE_TYPES: Mapping[str, tuple[str, ...]] = {
+    "CKV_AWS_2": ("AWS::ElasticLoadBalancingV2::Listener",),
+    "CKV_AWS_16": ("AWS::RDS::DBInstance",),
+    "CKV_AWS_18": ("AWS::S3::Bucket",),
+    "CKV_AWS_88": ("AWS::EC2::Instance", "AWS::EC2::LaunchTemplate"),
+    "CKV_AWS_103": ("AWS::ElasticLoadBalancingV2::Listener",),
+    "CKV_AWS_111": ("AWS::IAM::ManagedPolicy",),
+    "CKV_AWS_115": ("AWS::Lambda::Function",),
+    "CKV_AWS_116": ("AWS::Lambda::Function",),
+    "CKV_AWS_117": ("AWS::Lambda::Function",),
+    "CKV_AWS_118": ("AWS::RDS::DBInstance",),
+    "CKV_AWS_136": ("AWS::ECR::Repository",),
+    "CKV_AWS_157": ("AWS::RDS::DBInstance",),
+    "CKV_AWS_173": ("AWS::Lambda::Function",),
+    "CKV_AWS_174": ("AWS::CloudFront::Distribution",),
+    "CKV_AWS_192": ("AWS::WAFv2::WebACL",),
 }
 
 # cdk-nag rule (or rule with its finding) -> checkov checks of the same property.
@@ -83,7 +85,7 @@ def write_checkov_skips(root: IConstruct) -> None:
             resource = as_cfn_resource(node)
             if resource is None:
                 continue
-            applicable = {c: r for c, r in checks.items() if CHECKOV_RESOURCE_TYPES[c] == resource.cfn_resource_type}
+            applicable = {c: r for c, r in checks.items() if resource.cfn_resource_type in CHECKOV_RESOURCE_TYPES[c]}
             if applicable:
                 _, existing = skips.setdefault(resource.node.path, (resource, {}))
                 for check, reason in applicable.items():

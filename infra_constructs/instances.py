@@ -172,6 +172,12 @@ class Ec2Api(Construct):
             detailed_monitoring=True,
             user_data=user_data,
         )
+        if public_ip:
+            acknowledge(self.launch_template, {
+                "CKV_AWS_88": "Single public instance (compute.placement 'public-single-instance'): no NAT, so the "
+                              "instance needs its own address to reach the internet; its security group admits the "
+                              "load balancer only, and there is no SSH (Session Manager).",
+            })
         self.group = autoscaling.AutoScalingGroup(
             self,
             "Group",

@@ -11,6 +11,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from infra_constructs.compliance import acknowledge
+
 # The AWS managed rule groups every web ACL gets, in evaluation order after the IP
 # reputation list and the rate rule. Bot Control (paid per request) is added last on request.
 IP_REPUTATION = "AWSManagedRulesAmazonIpReputationList"
@@ -123,6 +125,13 @@ class EdgeWebAcl(Construct):
             visibility_config=visibility("all"),
             rules=acl_rules,
         )
+
+        if count_only:
+            acknowledge(self.web_acl, {
+                "CKV_AWS_192": "Count mode (waf.mode 'count'), for tuning the rules on real traffic: every rule, "
+                               "the known-bad-inputs group's Log4j rule included, counts matches instead of blocking. "
+                               "Production cannot count only (a configuration rule refuses it).",
+            })
 
         # WAF writes only to log groups whose name starts with "aws-waf-logs-".
         stack = Stack.of(self)

@@ -3,6 +3,8 @@
 Each variant is its own App (the cdk.json feature flags as context, as the CLI would
 pass them), synthesized into a temporary folder. Tests read the resulting templates
 and the cdk-nag reports computed over the synthesized tree; none synthesizes again.
+When the chosen tests read several variants, a second process synthesizes some of
+them meanwhile, and app.py's and the CLI's subprocesses start early (tests/background.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks  # no
 from config.loader import load  # noqa: E402
 from config.schema import EnvironmentConfig  # noqa: E402
 from stacks.stage import add_compliance_checks, build  # noqa: E402
+from tests.background import Claims, Jobs, Prefetch  # noqa: E402
+from tests.template_scans import TemplateScans, distinct_templates  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CDK_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
@@ -177,6 +181,18 @@ class Synthesized:
         """The cloud assembly folder the templates were written to (with manifest.json)."""
         return self.template_files["network"].parent
 
+    def to_record(self) -> dict:
+        """What another process needs to rebuild this (tests/synth_worker.py); templates stay on disk."""
+        return {"template_files": {tier: str(path) for tier, path in self.template_files.items()},
+                "stack_names": self.stack_names, "regions": self.regions,
+                "termination_protection": self.termination_protection, "nag_findings": self.nag_findings}
+
+    @classmethod
+    def from_record(cls, config: EnvironmentConfig, record: dict) -> Synthesized:
+        files = {tier: Path(path) for tier, path in record["template_files"].items()}
+        return cls(config, {tier: json.loads(path.read_text()) for tier, path in files.items()}, files,
+                   record["stack_names"], record["regions"], record["termination_protection"], record["nag_findings"])
+
 
 def stack_artifacts(assembly: Path) -> dict[str, dict]:
     """Artifact ID -> manifest entry of every stack in the cloud assembly at ``assembly``."""
@@ -206,8 +222,9 @@ def one(synth: Synthesized, cfn_type: str, *, tier: str) -> tuple[str, dict]:
     return item
 
 
-def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
+def synthesize(spec: dict, outdir: Path) -> Synthesized:
     (config,) = load(**spec)
+    outdir.mkdir(parents=True, exist_ok=True)
     # As app.py does, with one difference: findings are collected below and reported
     # per rule instead of failing the synthesis.
     app = App(outdir=str(outdir), context={**CDK_CONTEXT, "@aws-cdk/core:failSynthOnValidationErrors": False})
@@ -236,15 +253,22 @@ def _synthesize(name: str, spec: dict, outdir: Path) -> Synthesized:
 
 class LazyVariants(Mapping[str, Synthesized]):
     """Variant name -> ``Synthesized``, synthesized on first use and kept for the session: a
-    focused run (``pytest tests/test_network.py -k dev``) synthesizes only what it reads."""
+    focused run (``pytest tests/test_network.py -k dev``) synthesizes only what it reads.
+    A variant the prefetch worker has claimed is read from its record instead."""
 
-    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
-        self._tmp_path_factory = tmp_path_factory
+    def __init__(self, claims: Claims, prefetch: Prefetch | None) -> None:
+        self._claims, self._prefetch = claims, prefetch
         self._done: dict[str, Synthesized] = {}
 
     def __getitem__(self, name: str) -> Synthesized:
         if name not in self._done:
-            self._done[name] = _synthesize(name, VARIANTS[name], self._tmp_path_factory.mktemp(name))
+            spec = VARIANTS[name]
+            if self._claims.claim(name):
+                self._done[name] = synthesize(spec, self._claims.folder(name))
+            else:
+                assert self._prefetch is not None, f"{name!r} claimed, but no prefetch worker runs"
+                (config,) = load(**spec)
+                self._done[name] = Synthesized.from_record(config, self._prefetch.wait_for(name))
         return self._done[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -254,9 +278,72 @@ class LazyVariants(Mapping[str, Synthesized]):
         return len(VARIANTS)
 
 
+PREFETCH = pytest.StashKey[Prefetch | None]()
+CLAIMS = pytest.StashKey[Claims]()
+JOBS = pytest.StashKey[Jobs]()
+
+
+def _variants_read_by(items: list[pytest.Item]) -> list[str]:
+    """The variants the chosen tests read, as far as their parameters and markers say."""
+    wanted: set[str] = set()
+    for item in items:
+        if not {"synthesized", "reference"} & set(getattr(item, "fixturenames", ())):
+            continue
+        if item.get_closest_marker("every_variant"):
+            return list(VARIANTS)
+        if "reference" in item.fixturenames:
+            wanted.update(REFERENCE_ENVIRONMENTS)
+        callspec = getattr(item, "callspec", None)
+        for value in (callspec.params.values() if callspec else ()):
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            wanted.update(v for v in values if isinstance(v, str) and v in VARIANTS)
+    return [name for name in VARIANTS if name in wanted]
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that wait for background work, and tests that read every variant, run last
+    (in their own order): meanwhile the rest of the suite keeps this process busy."""
+    def waits(item: pytest.Item) -> int:
+        return 1 if item.get_closest_marker("background") or item.get_closest_marker("every_variant") else 0
+    items.sort(key=waits)  # stable: the order within each group is kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    # The tmp_path_factory fixture is this object; fixtures do not exist yet at collection.
+    factory: pytest.TempPathFactory = config._tmp_path_factory  # type: ignore[attr-defined]
+    claims = Claims(factory.mktemp("variants"))
+    variants = _variants_read_by(session.items)
+    config.stash[CLAIMS] = claims
+    # One variant is synthesized in-process when first read; a second process pays off from two.
+    config.stash[PREFETCH] = Prefetch(claims, variants) if len(variants) >= 2 else None
+    jobs = [mark.args[0] for item in session.items for mark in item.iter_markers("background")]
+    config.stash[JOBS] = Jobs(list(dict.fromkeys(jobs)), scratch=factory.mktemp)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    prefetch = session.config.stash.get(PREFETCH, None)
+    if prefetch is not None:
+        prefetch.stop()
+
+
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory) -> Mapping[str, Synthesized]:
-    return LazyVariants(tmp_path_factory)
+def synthesized(pytestconfig) -> Mapping[str, Synthesized]:
+    return LazyVariants(pytestconfig.stash[CLAIMS], pytestconfig.stash[PREFETCH])
+
+
+@pytest.fixture(scope="session")
+def template_scans(synthesized, tmp_path_factory) -> TemplateScans:
+    """cfn-lint and checkov started together over every distinct template of every variant."""
+    folder = tmp_path_factory.mktemp("distinct-templates")
+    files = [(f"{variant}-{tier}", path) for variant, synth in synthesized.items() for tier, path in synth.template_files.items()]
+    return TemplateScans(distinct_templates(files, folder), folder)
+
+
+@pytest.fixture(scope="session")
+def background(pytestconfig) -> Jobs:
+    """Registered commands (tests/background.py) run early; ``background.result(name)``."""
+    return pytestconfig.stash[JOBS]
 
 
 @pytest.fixture(scope="session")
@@ -266,3 +353,5 @@ def reference(synthesized) -> dict[str, Synthesized]:
 
 def pytest_configure(config):
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+    config.addinivalue_line("markers", "every_variant: the test reads every variant (the prefetch worker starts)")
+    config.addinivalue_line("markers", "background(name): the test reads the registered background command `name`")

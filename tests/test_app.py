@@ -10,31 +10,68 @@ from pathlib import Path
 
 import pytest
 
+from tests.background import Command, background_command
 from tests.conftest import CDK_CONTEXT, ROOT
 
+AWS_VARIABLES = {
+    "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1", "AWS_PROFILE": "someone-else",
+    "CDK_DEFAULT_ACCOUNT": "999999999999", "CDK_DEFAULT_REGION": "eu-west-1",
+}
 
-def run_app(outdir: Path, context: dict, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+
+def app_command(outdir: Path, context: dict, extra_env: dict[str, str] | None = None,
+                argv: tuple[str, ...] = ("app.py",)) -> Command:
     # Nothing from the AWS environment: no credentials, no region, no profile.
     # As the CLI runs it (aws-cdk-lib prints no validation report where it sees pytest's variables).
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "PYTEST_"))}
     env.update(extra_env or {})
     env["CDK_OUTDIR"] = str(outdir)
     env["CDK_CONTEXT_JSON"] = json.dumps({**CDK_CONTEXT, **context})
-    return subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return Command([sys.executable, *argv], env=env, cwd=ROOT)
+
+
+def run_app(outdir: Path, context: dict) -> subprocess.CompletedProcess:
+    command = app_command(outdir, context)
+    return subprocess.run(command.argv, cwd=command.cwd, env=command.env, capture_output=True, text=True, timeout=300)
+
+
+@background_command("app-dev")
+def _dev(outdir: Path) -> Command:
+    return app_command(outdir, {"env": "dev"})
+
+
+@background_command("app-dev-with-aws-variables")
+def _dev_with_aws_variables(outdir: Path) -> Command:
+    return app_command(outdir, {"env": "dev"}, AWS_VARIABLES)
+
+
+# app.py with a stack cdk-nag refuses (a bucket with none of the settings the packs require).
+UNACKNOWLEDGED_APP = """
+from aws_cdk import Stack, aws_s3
+import stacks.stage
+
+def build(app, configs, *, staged):
+    aws_s3.Bucket(Stack(app, "Unacknowledged"), "Bucket")
+    return []
+
+stacks.stage.build = build
+import app
+app.main()
+"""
+
+
+@background_command("app-validation-failure")
+def _validation_failure(outdir: Path) -> Command:
+    return app_command(outdir, {"env": "dev"}, argv=("-c", UNACKNOWLEDGED_APP))
 
 
 def templates(outdir: Path) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted(outdir.glob("*.template.json"))}
 
 
-@pytest.fixture(scope="module")
-def dev_without_aws(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
-    outdir = tmp_path_factory.mktemp("no-aws")
-    return run_app(outdir, {"env": "dev"}), outdir
-
-
-def test_synthesis_needs_no_aws_environment(dev_without_aws):
-    result, outdir = dev_without_aws
+@pytest.mark.background("app-dev")
+def test_synthesis_needs_no_aws_environment(background):
+    result, outdir = background.result("app-dev")
     assert result.returncode == 0, result.stderr[-3000:]
     # A clean synth prints no validation warning (and no deprecation notice) a user would learn to ignore.
     assert "WARNING" not in result.stdout + result.stderr and "deprecated" not in result.stdout + result.stderr
@@ -46,14 +83,13 @@ def test_synthesis_needs_no_aws_environment(dev_without_aws):
     ]
 
 
-def test_aws_variables_do_not_change_the_output(dev_without_aws, tmp_path):
-    _, reference_dir = dev_without_aws
-    result = run_app(tmp_path, {"env": "dev"}, {
-        "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1", "AWS_PROFILE": "someone-else",
-        "CDK_DEFAULT_ACCOUNT": "999999999999", "CDK_DEFAULT_REGION": "eu-west-1",
-    })
+@pytest.mark.background("app-dev")
+@pytest.mark.background("app-dev-with-aws-variables")
+def test_aws_variables_do_not_change_the_output(background):
+    _, reference_dir = background.result("app-dev")
+    result, outdir = background.result("app-dev-with-aws-variables")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert templates(tmp_path) == templates(reference_dir)
+    assert templates(outdir) and templates(outdir) == templates(reference_dir)
 
 
 @pytest.mark.parametrize(
@@ -74,17 +110,12 @@ def test_bad_input_stops_with_one_clear_message_and_no_assembly(tmp_path, contex
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_validation_failure_stops_with_the_report_and_no_traceback(tmp_path):
-    """A cdk-nag finding (here: every acknowledgment dropped) stops synthesis with CDK's report
-    and one line of advice, exit 1, no jsii traceback."""
-    # As the CLI runs it: aws-cdk-lib prints no validation report where it sees pytest's variables.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "PYTEST_"))}
-    env["CDK_OUTDIR"] = str(tmp_path)
-    env["CDK_CONTEXT_JSON"] = json.dumps({**CDK_CONTEXT, "env": "dev"})
-    script = ("import infra_constructs.compliance as c; c.acknowledge = lambda *args, **kwargs: None; "
-              "import app; app.main()")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+@pytest.mark.background("app-validation-failure")
+def test_a_validation_failure_stops_with_the_report_and_no_traceback(background):
+    """A cdk-nag finding stops synthesis with CDK's report and one line of advice, exit 1,
+    no jsii traceback (``make synth`` then discards the scratch assembly)."""
+    result, _ = background.result("app-validation-failure")
     assert result.returncode == 1
     output = result.stdout + result.stderr  # CDK prints its report on stdout
-    assert "AwsSolutions-" in output and "Synthesis stopped by the validation report above" in result.stderr
+    assert "AwsSolutions-S1" in output and "Synthesis stopped by the validation report above" in result.stderr
     assert "Traceback" not in output and "JavaScriptError" not in output

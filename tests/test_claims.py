@@ -14,6 +14,9 @@ import pytest
 
 from tests.conftest import TIERS, VARIANTS, Synthesized, closure, one, resources, stack_artifacts, tiers
 
+# Reads every variant: the prefetch worker synthesizes meanwhile (tests/background.py).
+pytestmark = pytest.mark.every_variant
+
 # ---------------------------------------------------------------- helpers
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from stacks.stage import CONSTRUCT_IDS
+from tests.background import Command, background_command
 from tests.conftest import ROOT, closure, stack_artifacts, tiers
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
@@ -24,13 +25,18 @@ CDK = ROOT / "node_modules" / ".bin" / "cdk"
 VARIANT_OF = {("dev", ""): "dev", ("staging", ""): "staging", ("prod", ""): "prod", ("dev", "feature/login-page"): "dev-branch"}
 
 
-def cli(*args: str, cwd: Path, timeout: int = 120) -> subprocess.CompletedProcess:
+def cli_command(*args: str, cwd: Path, timeout: int = 120) -> Command:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
     # No credentials of any kind: nothing here may reach AWS, whatever the machine has.
     env |= {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    return subprocess.run([str(CDK), *args, "--no-notices"], cwd=cwd, env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=timeout)
+    return Command([str(CDK), *args, "--no-notices"], env=env, cwd=cwd, timeout=timeout)
+
+
+def cli(*args: str, cwd: Path, timeout: int = 120) -> subprocess.CompletedProcess:
+    command = cli_command(*args, cwd=cwd, timeout=timeout)
+    return subprocess.run(command.argv, cwd=command.cwd, env=command.env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=command.timeout)
 
 
 def listed(assembly: Path, *patterns: str) -> list[str]:
@@ -101,14 +107,20 @@ def test_each_documented_command_selects_exactly_its_environment(command, synthe
         assert context.get("branch") and "--force" in flags
 
 
-@pytest.fixture(scope="module")
-def every_environment(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+@background_command("cdk-diff-every-environment")
+def _diff_every_environment(scratch: Path) -> Command:
     """`cdk diff` without -c env, as a user might type it: the app synthesizes every
     environment (a Stage each). No stack is top-level, so no AWS call is made."""
-    outdir = tmp_path_factory.mktemp("every-environment") / "cdk.out"
-    return cli("diff", "--output", str(outdir), cwd=ROOT, timeout=300), outdir
+    return cli_command("diff", "--output", str(scratch / "cdk.out"), cwd=ROOT, timeout=300)
 
 
+@pytest.fixture(scope="module")
+def every_environment(background) -> tuple[subprocess.CompletedProcess, Path]:
+    result, scratch = background.result("cdk-diff-every-environment")
+    return result, scratch / "cdk.out"
+
+
+@pytest.mark.background("cdk-diff-every-environment")
 def test_a_diff_without_an_environment_says_it_compares_nothing(every_environment):
     result, _ = every_environment
     assert result.returncode == 0, result.stderr[-2000:]
@@ -117,6 +129,7 @@ def test_a_diff_without_an_environment_says_it_compares_nothing(every_environmen
     assert "choose one with -c env=NAME" in output
 
 
+@pytest.mark.background("cdk-diff-every-environment")
 def test_without_an_environment_deploy_all_is_refused_and_stages_select(every_environment):
     _, outdir = every_environment
     assert top_level_stacks(outdir) == set()

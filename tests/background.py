@@ -109,9 +109,10 @@ class Claims:
 class Prefetch:
     """The worker synthesizing variants the session will read, last first."""
 
-    def __init__(self, claims: Claims, variants: list[str]) -> None:
+    def __init__(self, claims: Claims, variants: list[str], *, hostile_variables: dict[str, str]) -> None:
         self.claims = claims
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        env = {**os.environ, **hostile_variables,
+               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
         self.process = subprocess.Popen([sys.executable, "-m", "tests.synth_worker", str(claims.root), *reversed(variants)],
                                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

@@ -22,8 +22,26 @@ _NODE_BIN = str(Path(__file__).resolve().parent.parent / "node_modules" / ".bin"
 if not os.environ.get("PATH", "").startswith(_NODE_BIN):
     os.environ["PATH"] = f"{_NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
+# AWS and CDK variables pointing elsewhere, as on a laptop logged in to another account:
+# synthesis must not read them (README: deterministic, credential-free). jsii starts its Node
+# when aws_cdk is first imported, so every in-process synthesis runs in a Node that has them,
+# and the prefetch worker (tests/background.py) gets them in Python too; the snapshots and
+# tests/test_app.py compare with runs that have none. Python's own environment is restored
+# at once, so boto3 in the function tests never sees a profile that does not exist.
+HOSTILE_AWS_VARIABLES = {
+    "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1", "AWS_PROFILE": "someone-else",
+    "CDK_DEFAULT_ACCOUNT": "999999999999", "CDK_DEFAULT_REGION": "eu-west-1",
+}
+_saved = {key: os.environ.get(key) for key in HOSTILE_AWS_VARIABLES}
+os.environ.update(HOSTILE_AWS_VARIABLES)
 import pytest  # noqa: E402
 from aws_cdk import App  # noqa: E402
+
+for _key, _value in _saved.items():
+    if _value is None:
+        os.environ.pop(_key)
+    else:
+        os.environ[_key] = _value
 from aws_cdk.assertions import Template  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks  # noqa: E402
 
@@ -227,7 +245,10 @@ def synthesize(spec: dict, outdir: Path) -> Synthesized:
     outdir.mkdir(parents=True, exist_ok=True)
     # As app.py does, with one difference: findings are collected below and reported
     # per rule instead of failing the synthesis.
-    app = App(outdir=str(outdir), context={**CDK_CONTEXT, "@aws-cdk/core:failSynthOnValidationErrors": False})
+    # CDK's built-in CloudFormation validation is left to cfn-lint, which lints every template
+    # of every variant (tests/test_cfn_lint.py); app.py's own runs keep it (tests/test_app.py).
+    app = App(outdir=str(outdir), context={**CDK_CONTEXT, "@aws-cdk/core:failSynthOnValidationErrors": False},
+              builtin_cloud_formation_validation=False)
     # As `-c env=` builds it: the environment's stacks at the top level.
     environments = build(app, [config], staged=False)
     add_compliance_checks(app, environments)
@@ -316,7 +337,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     variants = _variants_read_by(session.items)
     config.stash[CLAIMS] = claims
     # One variant is synthesized in-process when first read; a second process pays off from two.
-    config.stash[PREFETCH] = Prefetch(claims, variants) if len(variants) >= 2 else None
+    config.stash[PREFETCH] = (Prefetch(claims, variants, hostile_variables=HOSTILE_AWS_VARIABLES)
+                              if len(variants) >= 2 else None)
     jobs = [mark.args[0] for item in session.items for mark in item.iter_markers("background")]
     config.stash[JOBS] = Jobs(list(dict.fromkeys(jobs)), scratch=factory.mktemp)
 

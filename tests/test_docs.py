@@ -45,3 +45,8 @@ def test_every_relative_link_resolves():
             elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
                 broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
     assert broken == []
+
+
+def test_the_readme_stays_a_front_door():
+    """What a newcomer needs first fits in 10 KB; the rest belongs in docs/."""
+    assert len((ROOT / "README.md").read_bytes()) <= 10 * 1024

@@ -174,6 +174,36 @@ DEFAULTS: dict = {
     },
     "off_hours": {"enabled": False, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
     "application_topics": [],
+    # What the cost estimate assumes (docs/cost.md): a handful of developers and testers. Staging
+    # and prod set their own; branch environments keep their parent's.
+    "usage": {
+        "requests_per_month": 200_000,
+        "cdn_transfer_gb": 5,
+        # An idle load balancer uses a small fraction of one LCU.
+        "load_balancer_lcu": 0.05,
+        "nat_data_gb": 5,
+        "endpoint_data_gb": 1,
+        "app_log_gb": 1,
+        "flow_log_gb": 0.5,
+        # WAF log records are ~2 KB each: 200,000 requests are ~0.4 GB.
+        "waf_log_gb": 0.4,
+        "other_log_gb": 0.5,
+        "monthly_active_users": 50,
+        "database_backup_gib": 2,
+        # Aurora with a 0 ACU minimum pauses when idle: a quarter of an ACU on average.
+        "aurora_average_acu": 0.25,
+        "aurora_storage_gib": 2,
+        "aurora_io_millions": 1,
+        "s3_storage_gb": 2,
+        "s3_write_requests_per_month": 20_000,
+        "s3_read_requests_per_month": 50_000,
+        # 30 kept images of ~100 MB.
+        "image_storage_gb": 3,
+        "management_events_per_month": 100_000,
+        "amplify_build_minutes": 200,
+        "amplify_served_gb": 2,
+        "amplify_requests_per_month": 100_000,
+    },
 }
 
 # Applied on top of the parent environment for a short-lived branch environment

@@ -40,4 +40,16 @@ SETTINGS: dict = {
         "monthly_budget_usd": 800,
         "cdn_additional_metrics": True,
     },
+    # What the cost estimate assumes (docs/cost.md): ~5,000 active users, ~10 million requests
+    # (about 4 a second on average), 35 days of backups.
+    "usage": {
+        "requests_per_month": 10_000_000, "cdn_transfer_gb": 200, "load_balancer_lcu": 1,
+        "nat_data_gb": 100, "endpoint_data_gb": 20,
+        "app_log_gb": 30, "flow_log_gb": 20, "waf_log_gb": 20, "other_log_gb": 3,
+        "monthly_active_users": 5000, "database_backup_gib": 40,
+        "aurora_average_acu": 2, "aurora_storage_gib": 50, "aurora_io_millions": 100,
+        "s3_storage_gb": 100, "s3_write_requests_per_month": 1_000_000, "s3_read_requests_per_month": 2_000_000,
+        "management_events_per_month": 500_000, "amplify_build_minutes": 100, "amplify_served_gb": 50,
+        "amplify_requests_per_month": 5_000_000,
+    },
 }

@@ -65,6 +65,9 @@ ClockTime = Annotated[str, Pattern(r"([01]\d|2[0-3]):([0-5]\d)", problem="is not
 _DAY = "(MON|TUE|WED|THU|FRI|SAT|SUN)"
 Weekdays = Annotated[str, Pattern(rf"{_DAY}(-{_DAY})?(,{_DAY}(-{_DAY})?)*", problem="is not a list of weekdays", fix="use e.g. 'MON-FRI' or 'MON,WED,FRI'",
                                   what="days MON to SUN, ranges (`MON-FRI`) and lists (`MON,WED,FRI`)")]
+# A monthly usage figure (docs/cost.md): zero or more.
+UsageAmount = Annotated[float, Range(0, problem="a usage figure cannot be negative", fix="use 0 or the expected monthly amount")]
+UsageCount = Annotated[int, Range(0, problem="a usage figure cannot be negative", fix="use 0 or the expected monthly count")]
 
 
 @dataclass(frozen=True)
@@ -391,6 +394,58 @@ class OffHoursConfig:
 
 
 @dataclass(frozen=True)
+class UsageConfig:
+    # What the cost estimate (`make cost`, docs/cost.md) assumes where the templates cannot
+    # know: traffic, data volumes and users in a month. They change nothing deployed.
+
+    # HTTP requests a month through CloudFront (site and API). The web ACLs and the CloudFront
+    # Function are priced on all of them (an upper bound: the function runs on the site's pages).
+    requests_per_month: UsageCount
+    # GB a month CloudFront sends to viewers (priced at North America and Europe rates).
+    cdn_transfer_gb: UsageAmount
+    # Average load balancer capacity units (LCU) over the month: the highest of new connections
+    # (25/s), active connections (3000/min), processed GB (1/h) and rule evaluations (1000/s) per LCU.
+    load_balancer_lcu: UsageAmount
+    # GB a month through the NAT gateways (image pulls, AWS and third-party APIs), split evenly
+    # over them; a NAT instance charges nothing per GB.
+    nat_data_gb: UsageAmount
+    # GB a month through interface VPC endpoints, split evenly over them.
+    endpoint_data_gb: UsageAmount
+    # GB a month ingested into CloudWatch Logs: the API's log group, the VPC flow logs, the web
+    # ACLs' logs (split evenly over them), and every other log group together (Lambda functions,
+    # database, audit trail, ECS Exec: split evenly over them).
+    app_log_gb: UsageAmount
+    flow_log_gb: UsageAmount
+    waf_log_gb: UsageAmount
+    other_log_gb: UsageAmount
+    # Users who sign in at least once in a month (Cognito bills monthly active users).
+    monthly_active_users: UsageCount
+    # GiB of automated backups and snapshots the database keeps; the first 100 % of its storage is free.
+    database_backup_gib: UsageAmount
+    # Aurora Serverless v2: average capacity while the cluster runs (kept within the template's
+    # minimum and maximum), its storage in GiB and its I/O in millions of requests a month.
+    aurora_average_acu: Annotated[float, Range(0, 256, problem="Aurora Serverless v2 runs 0 to 256 ACU", fix="use the expected average, e.g. 0.5")]
+    aurora_storage_gib: UsageAmount
+    aurora_io_millions: UsageAmount
+    # S3: GB stored and requests a month over all of the environment's buckets (uploads, site,
+    # access logs, audit trail), split evenly over them.
+    s3_storage_gb: UsageAmount
+    s3_write_requests_per_month: UsageCount
+    s3_read_requests_per_month: UsageCount
+    # GB of container images kept in the ECR repository (Fargate).
+    image_storage_gb: UsageAmount
+    # Management events a month in the account: each environment's trail is priced as an
+    # additional copy ($2 per 100,000), on the assumption that the account's free first copy is
+    # another trail (an organization's, or another environment's).
+    management_events_per_month: UsageCount
+    # Amplify Hosting (edge.frontend "amplify"): build minutes, GB served and server-side
+    # rendered requests a month.
+    amplify_build_minutes: UsageAmount
+    amplify_served_gb: UsageAmount
+    amplify_requests_per_month: UsageCount
+
+
+@dataclass(frozen=True)
 class ApplicationTopicConfig:
     # Topic name within the environment ("stock-alerts" -> SNS topic <app>-<env>-stock-alerts);
     # the application reads its ARN from the setting STOCK_ALERTS_TOPIC_ARN and may publish to it.
@@ -444,6 +499,7 @@ class EnvironmentConfig:
     auth: AuthConfig
     observability: ObservabilityConfig
     off_hours: OffHoursConfig
+    usage: UsageConfig
     # SNS topics the application publishes to (StockPilot: stock alerts, order notifications;
     # docs/requirements.md R19).
     application_topics: tuple[ApplicationTopicConfig, ...]

@@ -32,4 +32,15 @@ SETTINGS: dict = {
         "monthly_budget_usd": 250,
         "cdn_additional_metrics": True,
     },
+    # What the cost estimate assumes (docs/cost.md): test runs and reviewers, a few hundred users.
+    "usage": {
+        "requests_per_month": 1_000_000, "cdn_transfer_gb": 20, "load_balancer_lcu": 0.2,
+        "nat_data_gb": 20, "endpoint_data_gb": 5,
+        "app_log_gb": 5, "flow_log_gb": 3, "waf_log_gb": 2, "other_log_gb": 1,
+        "monthly_active_users": 200, "database_backup_gib": 10,
+        "aurora_average_acu": 0.75, "aurora_storage_gib": 10, "aurora_io_millions": 10,
+        "s3_storage_gb": 10, "s3_write_requests_per_month": 100_000, "s3_read_requests_per_month": 200_000,
+        "management_events_per_month": 200_000, "amplify_build_minutes": 100, "amplify_served_gb": 5,
+        "amplify_requests_per_month": 500_000,
+    },
 }

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 from aws_cdk import RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_amplify as amplify
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra_constructs.log_settings import LogSettings
 from infra_constructs.secrets import generated_secret
 
 BASIC_AUTH_USER = "preview"
@@ -23,7 +22,7 @@ class AmplifyApp(Construct):
     Branches deleted in Git are deleted in Amplify.
 
     Amplify writes SSR logs to ``/aws/amplify/<app id>``: the log group is created here with
-    ``log_retention`` and ``logs_key``, and the service role may write to it only.
+    the environment's ``logs`` settings, and the service role may write to it only.
 
     Exposes ``app``, ``role``, ``log_group`` and ``default_domain``.
     """
@@ -37,9 +36,7 @@ class AmplifyApp(Construct):
         repository: str,
         token_secret_name: str,
         build_spec: str,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
-        removal_policy: RemovalPolicy,
+        logs: LogSettings,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -64,14 +61,7 @@ class AmplifyApp(Construct):
             iam_service_role=self.role.role_arn,
         )
         self.default_domain = self.app.attr_default_domain
-        self.log_group = logs.LogGroup(
-            self,
-            "SsrLogs",
-            log_group_name=f"/aws/amplify/{self.app.attr_app_id}",
-            retention=log_retention,
-            encryption_key=logs_key,
-            removal_policy=removal_policy,
-        )
+        self.log_group = logs.log_group(self, "SsrLogs", name=f"/aws/amplify/{self.app.attr_app_id}")
         # Not a dependency of the app (the log group's name needs the app's ID): the first
         # build, and with it the first SSR log, starts when the frontend tier adds the branch.
         iam.ManagedPolicy(

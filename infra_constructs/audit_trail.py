@@ -7,11 +7,11 @@ from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge, silence_cfn_lint
+from infra_constructs.log_settings import LogSettings
 
 # Log files older than this move to Glacier (they are rarely read after an audit period).
 GLACIER_AFTER_DAYS = 90
@@ -21,10 +21,10 @@ class AuditTrail(Construct):
     """A multi-region trail with global service events and log file validation, writing
     KMS-encrypted log files to its own bucket (TLS only, versioned, access-logged,
     Glacier after 90 days, expired after ``retention_days``) and to a CloudWatch Logs group
-    (``log_retention``, encrypted with ``logs_key``) for searching and metric filters.
+    (the environment's ``logs`` settings) for searching and metric filters.
 
     The bucket and its key are retained in every environment (audit evidence outlives a
-    stack, and nothing empties it); ``removal_policy`` applies to the log group.
+    stack, and nothing empties it); the log group is removed like the environment's others.
 
     Exposes ``trail``, ``bucket``, ``key`` and ``log_group``.
     """
@@ -37,9 +37,7 @@ class AuditTrail(Construct):
         trail_name: str,
         access_logs: s3.IBucket,
         retention_days: int,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
-        removal_policy: RemovalPolicy,
+        logs: LogSettings,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -86,8 +84,7 @@ class AuditTrail(Construct):
             f"{pack}-S3BucketReplicationEnabled": "Trail log files are validated (digest files) and kept for their retention in one region; a second copy is an organization-trail concern."
             for pack in ("NIST.800.53.R5", "PCI.DSS.321")
         })
-        self.log_group = logs.LogGroup(self, "LogGroup", retention=log_retention, encryption_key=logs_key,
-                                       removal_policy=removal_policy)
+        self.log_group = logs.log_group(self, "LogGroup")
         self.trail = cloudtrail.Trail(
             self,
             "Trail",

@@ -5,20 +5,21 @@ from __future__ import annotations
 from aws_cdk import RemovalPolicy, SecretValue
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
+from infra_constructs.log_settings import LogSettings
 from infra_constructs.secrets import generated_secret
 
 
 class RedisCache(Construct):
     """A Redis replication group in the isolated subnets: TLS in transit, KMS at rest,
     an AUTH token generated into Secrets Manager (never in the template), slow log to
-    CloudWatch, daily snapshots, and with ``multi_az`` a replica in a second AZ with
-    automatic failover. Exposes ``replication_group``, ``auth_token`` (secret), ``key``
-    and ``slow_log``."""
+    CloudWatch (a log group with the environment's ``logs`` settings), daily snapshots, and
+    with ``multi_az`` a replica in a second AZ with automatic failover. ``removal_policy``
+    applies to the key and the AUTH token, and to the replication group (a final snapshot
+    where the others are retained). Exposes ``replication_group``, ``auth_token`` (secret),
+    ``key`` and ``slow_log``."""
 
     def __init__(
         self,
@@ -32,8 +33,7 @@ class RedisCache(Construct):
         subnet_ids: list[str],
         security_group: ec2.ISecurityGroup,
         port: int,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
+        logs: LogSettings,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -51,8 +51,7 @@ class RedisCache(Construct):
         subnet_group = elasticache.CfnSubnetGroup(
             self, "Subnets", description="Isolated data subnets", subnet_ids=subnet_ids
         )
-        self.slow_log = logs.LogGroup(self, "SlowLog", retention=log_retention, encryption_key=logs_key,
-                                      removal_policy=removal_policy)
+        self.slow_log = logs.log_group(self, "SlowLog")
         self.replication_group = elasticache.CfnReplicationGroup(
             self,
             "ReplicationGroup",

@@ -4,21 +4,20 @@ Some CDK features deploy a provider of their own (``CustomResourceProvider``): a
 Node.js handler, written as plain ``CfnResource``s at the top of the stack. The in-synth
 cdk-nag run does not inspect plain resources, their handler logs to an implicit group that
 never expires, and CDK lists the role in the handler's DependsOn although its GetAtt implies
-it. ``adopt_provider`` gives such a handler a log group of ours (retention, KMS key, removal
-policy), silences that one cfn-lint warning, and writes the acknowledgments that scanners
-reading the templates need, with reasons specific to CDK's provider.
+it. ``adopt_provider`` gives such a handler a log group of ours (``LogSettings``: retention,
+KMS key, removal policy), silences that one cfn-lint warning, and writes the acknowledgments
+that scanners reading the templates need, with reasons specific to CDK's provider.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import CfnResource, RemovalPolicy, Stack
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
+from aws_cdk import CfnResource, Stack, aws_logs
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge, silence_cfn_lint
+from infra_constructs.log_settings import LogSettings
 
 # Provider singletons (their construct IDs at the top of a stack) and what each does.
 DEFAULT_SECURITY_GROUP_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
@@ -48,19 +47,17 @@ def adopt_provider(
     provider_id: str,
     *,
     log_group_id: str,
-    log_retention: logs.RetentionDays,
-    logs_key: kms.IKey,
-    removal_policy: RemovalPolicy,
-) -> logs.LogGroup | None:
+    logs: LogSettings,
+) -> aws_logs.LogGroup | None:
     """Configure the provider ``provider_id`` of ``scope``'s stack, if the stack has one: its
-    handler logs to a new group ``log_group_id`` in ``scope``. Returns that group (None
-    without a provider). Call once per stack and provider."""
+    handler logs to a new group ``log_group_id`` in ``scope``, kept as ``logs`` says. Returns
+    that group (None without a provider). Call once per stack and provider."""
     provider = Stack.of(scope).node.try_find_child(provider_id)
     if provider is None:
         return None
     handler = provider.node.find_child("Handler")
     assert isinstance(handler, CfnResource)
-    log_group = logs.LogGroup(scope, log_group_id, retention=log_retention, encryption_key=logs_key, removal_policy=removal_policy)
+    log_group = logs.log_group(scope, log_group_id)
     handler.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
     silence_cfn_lint(handler, "W3005")
     once = f"CDK's own provider that {PURPOSES[provider_id]}: runs once per deploy as a CloudFormation custom resource"

@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import jsii
-from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Size
+from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Size, aws_logs
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from infra_constructs.api_options import ApiScaling, ApiTraffic
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, as_cfn_resource, silence_cfn_lint
 from infra_constructs.load_balancer import WebLoadBalancer
+from infra_constructs.log_settings import LogSettings
 
 CONTAINER_NAME = "api"
 # X-Ray daemon from ECR Public, pinned to a major version line.
@@ -43,13 +42,14 @@ class FargateApi(Construct):
     """The API as an ECS service on Fargate behind ``load_balancer``.
 
     - ECR repository ``repository_name``: scan on push, immutable tags, the last
-      ``keep_images`` images kept. With ``release`` the task runs ``<repository>:<release>``;
-      without, ``placeholder_image`` running ``placeholder_script`` (health check + WebSocket
+      ``keep_images`` images kept, removed by ``removal_policy`` (emptied first when
+      destroyed). With ``release`` the task runs ``<repository>:<release>``; without, ``placeholder_image`` running ``placeholder_script`` (health check + WebSocket
       echo), so the first deploy is healthy before any image is pushed.
-    - Cluster with Container Insights (enhanced), and ECS Exec logged to CloudWatch when enabled.
+    - Cluster with Container Insights (enhanced), and ECS Exec logged to CloudWatch when enabled
+      (its sessions encrypted with the logs key, ``logs.key``).
     - Task: ``architecture``, ``cpu``/``memory_mib``, non-root ``user``, read-only root filesystem
-      with a writable /tmp, settings and secrets injected from ``settings``, logs to a KMS
-      log group, an X-Ray daemon sidecar with ``xray_tracing``.
+      with a writable /tmp, settings and secrets injected from ``settings``, logs to a log
+      group with the environment's ``logs`` settings, an X-Ray daemon sidecar with ``xray_tracing``.
     - Service in ``subnets`` with ``security_group``: circuit breaker with rollback, no
       desired count in the template (a deploy never resets what autoscaling chose), Fargate
       Spot with ``fargate_spot``, target tracking on CPU and requests per target.
@@ -87,8 +87,7 @@ class FargateApi(Construct):
         ecs_exec: bool,
         scaling: ApiScaling,
         traffic: ApiTraffic,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
+        logs: LogSettings,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -105,16 +104,14 @@ class FargateApi(Construct):
         acknowledge(self.repository, {
             "CKV_AWS_136": "Images are encrypted at rest by ECR (AES-256); they hold the application's code, no secret (secrets come from Secrets Manager at run time). A KMS key would add a cost per pull and change nothing a reader of the repository sees; changing it later replaces the repository.",
         })
-        self.log_group = logs.LogGroup(self, "LogGroup", retention=log_retention, encryption_key=logs_key,
-                                       removal_policy=removal_policy)
+        self.log_group = logs.log_group(self, "LogGroup")
 
         exec_configuration = None
-        self.exec_log_group: logs.LogGroup | None = None
+        self.exec_log_group: aws_logs.LogGroup | None = None
         if ecs_exec:
-            self.exec_log_group = logs.LogGroup(self, "ExecLogGroup", retention=log_retention, encryption_key=logs_key,
-                                                removal_policy=removal_policy)
+            self.exec_log_group = logs.log_group(self, "ExecLogGroup")
             exec_configuration = ecs.ExecuteCommandConfiguration(
-                kms_key=logs_key,
+                kms_key=logs.key,
                 logging=ecs.ExecuteCommandLogging.OVERRIDE,
                 log_configuration=ecs.ExecuteCommandLogConfiguration(
                     cloud_watch_log_group=self.exec_log_group, cloud_watch_encryption_enabled=True
@@ -150,7 +147,7 @@ class FargateApi(Construct):
                                              "logs:DescribeLogGroups"], resources=["*"]),
                 iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                                     resources=[self.exec_log_group.log_group_arn]),
-                iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[logs_key.key_arn]),
+                iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[logs.key.key_arn]),
             ]
             wildcard_reasons.append("ECS Exec's ssmmessages channels and logs:DescribeLogGroups do not support resource-level permissions.")
         self.task_policy: iam.ManagedPolicy | None = None

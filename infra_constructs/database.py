@@ -10,13 +10,13 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.aws_sam import CfnApplication
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
+from infra_constructs.log_settings import LogSettings
 
 Engine = Literal["postgres", "aurora-serverless-v2"]
 ENGINES: tuple[Engine, ...] = ("postgres", "aurora-serverless-v2")
@@ -57,12 +57,12 @@ class DatabaseMonitoring:
     """What the database reports: ``performance_insights`` (encrypted with the database's key,
     free retention), enhanced monitoring every ``monitoring_interval`` (None: off), statements
     slower than ``log_min_duration_statement_ms`` (-1: none) with connections, disconnections
-    and lock waits, into log groups (the rotation function's too) kept ``log_retention``."""
+    and lock waits, into log groups (the rotation function's too; kept, encrypted and removed
+    as the database's ``logs`` settings say)."""
 
     performance_insights: bool
     monitoring_interval: Duration | None
     log_min_duration_statement_ms: int
-    log_retention: logs.RetentionDays
 
 
 class PostgresDatabase(Construct):
@@ -75,7 +75,7 @@ class PostgresDatabase(Construct):
     - Encrypted with a customer-managed KMS key (rotating) that also encrypts the
       credentials secret and Performance Insights; TLS forced by the parameter group;
       slow statements and connections logged to CloudWatch log groups created here with
-      an explicit retention and encrypted with ``logs_key`` (``DatabaseMonitoring``); IAM
+      the environment's ``logs`` settings (what is logged: ``DatabaseMonitoring``); IAM
       database authentication on.
     - Master credentials generated into Secrets Manager and rotated on a schedule by the
       single-user rotation function, which runs in ``rotation_subnets`` with
@@ -83,7 +83,7 @@ class PostgresDatabase(Construct):
       endpoint, and the database through the security group rules of the network tier).
     - In the isolated ``subnets`` of ``vpc``, behind ``security_group`` only.
     - ``removal_policy`` for the database, ``key_removal_policy`` for what must outlive it
-      wherever its data does (key, credentials, log groups).
+      wherever its data does (key, credentials); the log groups are removed by ``logs``.
 
     Exposes ``key``, ``secret``, ``endpoint_address``, ``port``, ``identifier``,
     ``instance`` / ``replica`` (RDS) or ``cluster`` (Aurora), ``primary`` (the instance or
@@ -103,7 +103,7 @@ class PostgresDatabase(Construct):
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
         security_group: ec2.ISecurityGroup,
-        logs_key: kms.IKey,
+        logs: LogSettings,
         rotation_subnets: ec2.SubnetSelection,
         rotation_security_group: ec2.ISecurityGroup,
         removal_policy: RemovalPolicy,
@@ -127,14 +127,7 @@ class PostgresDatabase(Construct):
         )
         log_kind = "cluster" if settings.engine == "aurora-serverless-v2" else "instance"
         self.log_groups = [
-            logs.LogGroup(
-                self,
-                f"{name.capitalize()}LogGroup",
-                log_group_name=f"/aws/rds/{log_kind}/{identifier}/{name}",
-                retention=monitoring.log_retention,
-                encryption_key=logs_key,
-                removal_policy=key_removal_policy,
-            )
+            logs.log_group(self, f"{name.capitalize()}LogGroup", name=f"/aws/rds/{log_kind}/{identifier}/{name}")
             for name in LOG_EXPORTS[settings.engine]
         ]
         monitoring_role = self._monitoring_role(identifier) if monitoring.monitoring_interval is not None else None
@@ -293,14 +286,7 @@ class PostgresDatabase(Construct):
         rotation_app = self.rotation.node.find_child("Resource")
         assert isinstance(rotation_app, CfnApplication) and isinstance(rotation_app.parameters, Mapping)
         function_name = rotation_app.parameters["functionName"]
-        self.rotation_log_group = logs.LogGroup(
-            self,
-            "RotationLogGroup",
-            log_group_name=f"/aws/lambda/{function_name}",
-            retention=monitoring.log_retention,
-            encryption_key=logs_key,
-            removal_policy=key_removal_policy,
-        )
+        self.rotation_log_group = logs.log_group(self, "RotationLogGroup", name=f"/aws/lambda/{function_name}")
         rotation_app.node.add_dependency(self.rotation_log_group)
 
     def _monitoring_role(self, identifier: str) -> iam.Role:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge, silence_cfn_lint
+from infra_constructs.log_settings import LogSettings
 
 BUILD_DIR = Path(__file__).resolve().parent.parent / "build" / "functions"
 # Newest Python the Lambda runtime offers in this aws-cdk-lib (cdk-nag AwsSolutions-L1).
@@ -34,7 +34,8 @@ def secret_read_statements(secret: secretsmanager.ISecret, key: kms.IKey) -> lis
 
 class VpcFunction(Construct):
     """A function built by `make functions` (``build/functions/<code>``), on Graviton,
-    in the given subnets and security group, logging to its own KMS-encrypted log group.
+    in the given subnets and security group, logging to its own log group (the
+    environment's ``logs`` settings: encrypted, expiring).
 
     Permissions: a customer-managed policy with the log group, the VPC network
     interface actions and the ``statements`` given; no inline policy, no AWS-managed
@@ -56,9 +57,7 @@ class VpcFunction(Construct):
         statements: list[iam.PolicyStatement],
         timeout: Duration,
         reserved_concurrency: int,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
-        removal_policy: RemovalPolicy,
+        logs: LogSettings,
         memory_mib: int = 256,
         invoked_synchronously_by: str,
     ) -> None:
@@ -66,9 +65,7 @@ class VpcFunction(Construct):
         code_dir = BUILD_DIR / code
         if not code_dir.is_dir():
             raise FileNotFoundError(f"{code_dir} is missing: run `make functions` (make synth and make test do it)")
-        self.log_group = logs.LogGroup(
-            self, "LogGroup", retention=log_retention, encryption_key=logs_key, removal_policy=removal_policy
-        )
+        self.log_group = logs.log_group(self, "LogGroup")
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
         policy = iam.ManagedPolicy(
             self,

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -20,6 +18,7 @@ from infra_constructs.boot_script import SecretSource, render_boot_script
 from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, cfn_resource, silence_cfn_lint
 from infra_constructs.container_service import xray_daemon_statement
 from infra_constructs.load_balancer import WebLoadBalancer
+from infra_constructs.log_settings import LogSettings
 
 
 def session_manager_statements() -> list[iam.PolicyStatement]:
@@ -73,9 +72,10 @@ class Ec2Api(Construct):
     layout without NAT).
 
     Instance role (one customer-managed policy): Session Manager, the CloudWatch agent on
-    its own log group and namespace, reading the settings and the release bundles; plus
-    ``app_policies`` (what the application may do). Exposes ``group``, ``role``, ``target_group``, ``log_group`` and
-    ``user_data_text`` (the rendered script, tokens included).
+    its own log group (the environment's ``logs`` settings) and namespace, reading the
+    settings and the release bundles; plus ``app_policies`` (what the application may do).
+    Exposes ``group``, ``role``, ``target_group``, ``log_group`` and ``user_data_text``
+    (the rendered script, tokens included).
     """
 
     def __init__(
@@ -103,14 +103,11 @@ class Ec2Api(Construct):
         xray_tracing: bool,
         scaling: ApiScaling,
         traffic: ApiTraffic,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
-        removal_policy: RemovalPolicy,
+        logs: LogSettings,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.log_group = logs.LogGroup(self, "LogGroup", retention=log_retention, encryption_key=logs_key,
-                                       removal_policy=removal_policy)
+        self.log_group = logs.log_group(self, "LogGroup")
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
                              description="API instances: Session Manager, CloudWatch agent, settings, releases")
         statements = [

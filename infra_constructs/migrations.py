@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy
+from aws_cdk import CustomResource, Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra_constructs.functions import VpcFunction, secret_read_statements
+from infra_constructs.log_settings import LogSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "functions" / "migrations"
 
@@ -32,7 +32,8 @@ class SchemaMigrations(Construct):
     """A custom resource backed by the migration function: Create and Update apply the
     pending migrations (the resource's ``MigrationsChecksum`` changes whenever a file
     does, so a deploy with a new migration always runs it); a failure fails the deploy
-    with the migration's name. Exposes ``function`` (a ``VpcFunction``) and ``resource``.
+    with the migration's name. The function logs to a group with the environment's ``logs`` settings.
+    Exposes ``function`` (a ``VpcFunction``) and ``resource``.
     """
 
     def __init__(
@@ -46,9 +47,7 @@ class SchemaMigrations(Construct):
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
         security_group: ec2.ISecurityGroup,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
-        removal_policy: RemovalPolicy,
+        logs: LogSettings,
     ) -> None:
         super().__init__(scope, construct_id)
         self.function = VpcFunction(
@@ -64,9 +63,7 @@ class SchemaMigrations(Construct):
             statements=secret_read_statements(secret, secret_key),
             timeout=Duration.minutes(10),
             reserved_concurrency=1,  # one run at a time (the runner also takes an advisory lock)
-            log_retention=log_retention,
-            logs_key=logs_key,
-            removal_policy=removal_policy,
+            logs=logs,
             invoked_synchronously_by="CloudFormation (custom resource)",
         )
         self.resource = CustomResource(

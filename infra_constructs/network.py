@@ -11,6 +11,7 @@ from constructs import Construct
 from infra_constructs.cdk_providers import DEFAULT_SECURITY_GROUP_PROVIDER, adopt_provider
 from infra_constructs.compliance import acknowledge, cfn_resource
 from infra_constructs.log_keys import logs_key
+from infra_constructs.log_settings import LogSettings
 
 # Subnet group names: later tiers select subnets by these names.
 PUBLIC = "public"  # load balancer, NAT
@@ -23,7 +24,9 @@ class Network(Construct):
 
     Subnet groups: ``public``; ``app`` (private with egress through NAT, or isolated
     when ``egress`` is ``"none"``); ``data`` (always isolated). The default security
-    group is stripped of its rules. Flow logs go to a KMS-encrypted log group.
+    group is stripped of its rules. Flow logs go to a log group encrypted with the logs key
+    created here (``logs_key``), kept ``flow_log_retention`` and removed by ``removal_policy``,
+    like the log group of CDK's default-security-group provider.
 
     Exposes ``vpc``, ``app_subnets``, ``data_subnets``, ``flow_log_group``,
     ``logs_key`` and ``nat_security_group`` (None unless a NAT instance is used).
@@ -111,14 +114,9 @@ class Network(Construct):
                 self._harden_nat_instance(instance)
 
         self.logs_key = logs_key(self, "LogsKey", removal_policy=removal_policy)
-        self.flow_log_group = logs.LogGroup(
-            self,
-            "FlowLogGroup",
-            retention=flow_log_retention,
-            encryption_key=self.logs_key,
-            removal_policy=removal_policy,
-        )
-        self._configure_default_security_group_provider(flow_log_retention, removal_policy)
+        network_logs = LogSettings(retention=flow_log_retention, key=self.logs_key, removal_policy=removal_policy)
+        self.flow_log_group = network_logs.log_group(self, "FlowLogGroup")
+        self._configure_default_security_group_provider(network_logs)
         self.flow_log_role = self._flow_log_role()
         self.vpc.add_flow_log(
             "FlowLog",
@@ -165,11 +163,12 @@ class Network(Construct):
         # the managed policy above already holds exactly what it needs.
         return role.without_policy_updates()
 
-    def _configure_default_security_group_provider(self, retention: logs.RetentionDays, removal_policy: RemovalPolicy) -> None:
+    def _configure_default_security_group_provider(self, network_logs: LogSettings) -> None:
         """The function behind ``restrict_default_security_group`` (CDK's own provider) gets an
-        explicit, expiring log group in this construct and the scanners' acknowledgments."""
+        explicit, expiring log group in this construct (``network_logs``, as the flow logs')
+        and the scanners' acknowledgments."""
         adopt_provider(self, DEFAULT_SECURITY_GROUP_PROVIDER, log_group_id="DefaultSecurityGroupProviderLogs",
-                       log_retention=retention, logs_key=self.logs_key, removal_policy=removal_policy)
+                       logs=network_logs)
 
     @staticmethod
     def _gateway_endpoints(dynamodb: bool) -> dict[str, ec2.GatewayVpcEndpointOptions]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack
+from aws_cdk import DefaultStackSynthesizer, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge, cfn_resource
+from infra_constructs.log_settings import LogSettings
 
 # Entry points: always re-read by browsers and CloudFront. Everything else in a Vite or
 # CRA build has a content hash in its name and never changes under the same name.
@@ -29,7 +28,8 @@ UPLOAD_MEMORY_MIB = 512
 class SiteUploader(Construct):
     """The identity that uploads the SPA build: a role with exactly what the upload does in
     one customer-managed policy (the asset objects of this account and region, the site
-    bucket, an invalidation of the distribution, its own log group), and that log group.
+    bucket, an invalidation of the distribution, its own log group), and that log group
+    (the environment's ``logs`` settings).
 
     It lives with the bucket and the distribution (edge tier), so the policy names them
     directly; the deployment (frontend tier) only runs as it. The role is handed out
@@ -45,15 +45,11 @@ class SiteUploader(Construct):
         *,
         bucket: s3.Bucket,
         distribution: cloudfront.IDistribution,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
-        removal_policy: RemovalPolicy,
+        logs: LogSettings,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.log_group = logs.LogGroup(
-            self, "Logs", retention=log_retention, encryption_key=logs_key, removal_policy=removal_policy
-        )
+        self.log_group = logs.log_group(self, "Logs")
         role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                         description=f"Uploads the SPA build into the site bucket of {stack.stack_name}")
         # The default synthesizer's file-asset bucket (bootstrap stack), where the build's zip is staged.

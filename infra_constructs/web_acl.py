@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from aws_cdk import ArnFormat, Names, RemovalPolicy, Stack
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_logs as logs
+from aws_cdk import ArnFormat, Names, Stack
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
+from infra_constructs.log_settings import LogSettings
 
 # The AWS managed rule groups every web ACL gets, in evaluation order after the IP
 # reputation list and the rate rule. Bot Control (paid per request) is added last on request.
@@ -43,7 +42,7 @@ class EdgeWebAcl(Construct):
 
     ``acl_scope`` is "CLOUDFRONT" (the stack must be in us-east-1) or "REGIONAL". Matches
     are logged to a CloudWatch log group (``aws-waf-logs-`` prefix, as WAF requires) with
-    ``log_retention``, encrypted with ``logs_key``, credentials redacted.
+    the ``logs`` settings of the ACL's region, credentials redacted.
 
     Exposes ``web_acl`` (its ``attr_arn`` goes to CloudFront or an association), ``metric_name``
     (the ACL's CloudWatch dimension, also its name) and ``log_group``.
@@ -58,9 +57,7 @@ class EdgeWebAcl(Construct):
         description: str,
         rules: WebAclRules,
         bot_control: bool,
-        log_retention: logs.RetentionDays,
-        logs_key: kms.IKey,
-        removal_policy: RemovalPolicy,
+        logs: LogSettings,
     ) -> None:
         super().__init__(scope, construct_id)
         metric_prefix = Names.unique_id(self)[-40:]
@@ -136,14 +133,7 @@ class EdgeWebAcl(Construct):
         # WAF writes only to log groups whose name starts with "aws-waf-logs-".
         stack = Stack.of(self)
         log_group_name = f"aws-waf-logs-{stack.stack_name}-{construct_id}"[:512]
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            log_group_name=log_group_name,
-            retention=log_retention,
-            encryption_key=logs_key,
-            removal_policy=removal_policy,
-        )
+        self.log_group = logs.log_group(self, "Logs", name=log_group_name)
         logging = wafv2.CfnLoggingConfiguration(
             self,
             "Logging",

@@ -14,7 +14,7 @@ from infra_constructs.security_groups import immutable_view
 from infra_constructs.user_pool import SpaUserPool
 from stacks.base import EnvironmentStack
 from stacks.handoffs import ApplicationInputs, AuthHandoff, DatabaseHandoff, NetworkHandoff, UserPoolHandoff
-from stacks.settings import retention, stateful_removal
+from stacks.settings import stateful_removal
 
 # Cognito waits 5 seconds for a trigger; the function gives up on the database before that.
 TRIGGER_TIMEOUT = Duration.seconds(5)
@@ -68,9 +68,7 @@ class AuthStack(EnvironmentStack):
             statements=secret_read_statements(database.secret, database.key),
             timeout=TRIGGER_TIMEOUT,
             reserved_concurrency=10,  # sign-ups are rare; a burst cannot exhaust database connections
-            log_retention=retention(config.log_retention_days),
-            logs_key=network.logs_key,
-            removal_policy=removal,
+            logs=network.logs,
             invoked_synchronously_by="Cognito (PostConfirmation trigger)",
         )
         self.user_pool = SpaUserPool(

@@ -19,7 +19,7 @@ from infra_constructs.off_hours import scale_group_off_hours, scale_service_off_
 from infra_constructs.security_groups import immutable_view
 from stacks.base import EnvironmentStack
 from stacks.handoffs import AuthHandoff, ComputeHandoff, DataHandoff, EdgeHandoff, NetworkHandoff
-from stacks.settings import retention, stateful_removal, working_hours
+from stacks.settings import stateful_removal, working_hours
 
 PLACEHOLDER_SCRIPT = (Path(__file__).resolve().parent.parent / "placeholder" / "server.js").read_text()
 
@@ -52,7 +52,6 @@ class ComputeStack(EnvironmentStack):
         load_balancer = edge.load_balancer
         groups = network.security_groups
         removal = stateful_removal(config)
-        log_retention = retention(config.log_retention_days)
         idle_timeout = Duration.seconds(compute.idle_timeout_seconds)
         stickiness = Duration.seconds(compute.stickiness_seconds) if compute.stickiness_seconds else None
         deregistration_delay = Duration.seconds(compute.deregistration_delay_seconds)
@@ -97,7 +96,7 @@ class ComputeStack(EnvironmentStack):
                 vpc=net.vpc, security_group=app_group, load_balancer=load_balancer,
                 environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
                 scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
-                log_retention=log_retention, logs_key=net.logs_key, removal_policy=removal,
+                logs=net.logs, removal_policy=removal,
             )
             CfnOutput(self, "RepositoryUri", value=self.api.repository.repository_uri,
                       description="Push images here; deploy one with -c release=<tag>")
@@ -131,7 +130,7 @@ class ComputeStack(EnvironmentStack):
                 vpc=net.vpc, security_group=app_group, load_balancer=load_balancer,
                 environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
                 scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
-                log_retention=log_retention, logs_key=net.logs_key, removal_policy=removal,
+                logs=net.logs,
             )
             CfnOutput(self, "ReleasesBucket", value=self.releases.bucket.bucket_name,
                       description="Upload releases/<release>.tar.gz here; deploy one with -c release=<release>")

@@ -22,7 +22,6 @@ from stacks.settings import (
     REDIS_PORT,
     database_removal,
     edge_path_prefix,
-    retention,
     stateful_removal,
     working_hours,
 )
@@ -73,12 +72,11 @@ class DataStack(EnvironmentStack):
                 performance_insights=db.performance_insights,
                 monitoring_interval=Duration.seconds(db.monitoring_interval_seconds) if db.monitoring_interval_seconds else None,
                 log_min_duration_statement_ms=db.log_min_duration_statement_ms,
-                log_retention=retention(config.log_retention_days),
             ),
             vpc=net.vpc,
             subnets=net.data_subnets,
             security_group=database_sg,
-            logs_key=net.logs_key,
+            logs=net.logs,
             rotation_subnets=net.app_subnets,
             rotation_security_group=functions_sg,
             removal_policy=database_removal(config),
@@ -97,9 +95,7 @@ class DataStack(EnvironmentStack):
                 vpc=net.vpc,
                 subnets=net.app_subnets,
                 security_group=functions_sg,
-                log_retention=retention(config.log_retention_days),
-                logs_key=net.logs_key,
-                removal_policy=stateful_removal(config),
+                logs=net.logs,
             )
         self.access_logs = AccessLogBucket(
             self, "AccessLogs", retention_days=config.storage.access_log_retention_days, removal_policy=stateful_removal(config)
@@ -137,8 +133,7 @@ class DataStack(EnvironmentStack):
                 subnet_ids=net.vpc.select_subnets(subnet_group_name="data").subnet_ids,
                 security_group=immutable_view(self, "CacheSecurityGroup", network.security_groups.cache),
                 port=REDIS_PORT,
-                log_retention=retention(config.log_retention_days),
-                logs_key=net.logs_key,
+                logs=net.logs,
                 removal_policy=stateful_removal(config),
             )
         self.topics: ApplicationTopics | None = None

@@ -8,6 +8,7 @@ from constructs import Construct
 from config.schema import EnvironmentConfig
 from infra_constructs.dns import dns_validated_certificate
 from infra_constructs.log_keys import logs_key
+from infra_constructs.log_settings import LogSettings
 from infra_constructs.web_acl import EdgeWebAcl
 from stacks.base import EnvironmentStack
 from stacks.handoffs import EdgeGlobalHandoff
@@ -25,14 +26,16 @@ class EdgeGlobalStack(EnvironmentStack):
     the two ARNs through weak references (``Fn::GetStackOutput``), which never lock this
     stack the way exports do.
 
-    Exposes ``web_acl``, ``logs_key`` and ``certificate`` (or None); the edge and alarm
-    tiers take ``handoff`` (``EdgeGlobalHandoff``).
+    Exposes ``web_acl``, ``logs_key``, ``logs`` (this region's ``LogSettings``: the
+    environment's retention and removal policy, this stack's key) and ``certificate`` (or
+    None); the edge and alarm tiers take ``handoff`` (``EdgeGlobalHandoff``).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         removal = stateful_removal(config)
         self.logs_key = logs_key(self, "LogsKey", removal_policy=removal)
+        self.logs = LogSettings(retention=retention(config.log_retention_days), key=self.logs_key, removal_policy=removal)
         self.web_acl = EdgeWebAcl(
             self,
             "WebAcl",
@@ -40,9 +43,7 @@ class EdgeGlobalStack(EnvironmentStack):
             description=f"{config.app_name} {config.qualified_name}: CloudFront",
             bot_control=config.waf.bot_control,
             rules=web_acl_rules(config),
-            log_retention=retention(config.log_retention_days),
-            logs_key=self.logs_key,
-            removal_policy=removal,
+            logs=self.logs,
         )
         self.certificate: acm.Certificate | None = None
         if config.distribution_host_name:

@@ -20,7 +20,7 @@ from infra_constructs.site_deployment import SiteUploader
 from infra_constructs.web_acl import EdgeWebAcl, associate_web_acl
 from stacks.base import EnvironmentStack
 from stacks.handoffs import DataHandoff, EdgeGlobalHandoff, EdgeHandoff, NetworkHandoff
-from stacks.settings import configured_zone, retention, stateful_removal, web_acl_rules
+from stacks.settings import configured_zone, stateful_removal, web_acl_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 AMPLIFY_BUILD_SPEC = ROOT / "frontend" / "amplify.yml"
@@ -64,7 +64,6 @@ class EdgeStack(EnvironmentStack):
         edge, compute = config.edge, config.compute
         groups = network.security_groups
         removal = stateful_removal(config)
-        log_retention = retention(config.log_retention_days)
 
         zone = None
         origin_certificate, origin_name = None, None
@@ -102,9 +101,7 @@ class EdgeStack(EnvironmentStack):
                 description=f"{config.app_name} {config.qualified_name}: load balancer",
                 bot_control=False,  # CloudFront's web ACL already filters bots before the load balancer
                 rules=web_acl_rules(config),
-                log_retention=log_retention,
-                logs_key=network.logs_key,
-                removal_policy=removal,
+                logs=network.logs,
             )
             associate_web_acl(self, "LoadBalancerWebAclAssociation", web_acl=self.load_balancer_acl,
                               resource_arn=self.load_balancer.load_balancer.load_balancer_arn)
@@ -129,9 +126,7 @@ class EdgeStack(EnvironmentStack):
                 repository=edge.amplify_repository,
                 token_secret_name=edge.amplify_token_secret,
                 build_spec=AMPLIFY_BUILD_SPEC.read_text(),
-                log_retention=log_retention,
-                logs_key=network.logs_key,
-                removal_policy=removal,
+                logs=network.logs,
             )
 
         self.cdn = WebDistribution(
@@ -160,9 +155,7 @@ class EdgeStack(EnvironmentStack):
                 "SiteUploader",
                 bucket=self.site.bucket,
                 distribution=self.cdn.distribution,
-                log_retention=log_retention,
-                logs_key=network.logs_key,
-                removal_policy=removal,
+                logs=network.logs,
             )
         if zone is not None:
             distribution_aliases(self, zone=zone, record_name=config.distribution_host_name,

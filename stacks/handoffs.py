@@ -25,6 +25,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from infra_constructs.amplify_hosting import AmplifyApp
 from infra_constructs.app_settings import SecretField
 from infra_constructs.load_balancer import WebLoadBalancer
+from infra_constructs.log_settings import LogSettings
 from infra_constructs.security_groups import WorkloadSecurityGroups
 from infra_constructs.site_deployment import SiteUploader
 
@@ -32,14 +33,16 @@ from infra_constructs.site_deployment import SiteUploader
 @dataclass(frozen=True)
 class NetworkHandoff:
     """The VPC's placement and the shared security groups (consumers take an immutable view
-    of a group, so rules stay in the network tier), and the key of every regional log group."""
+    of a group, so rules stay in the network tier), and how every regional log group of the
+    environment is kept (``logs``: the configured retention, the network tier's logs key, the
+    environment's removal policy)."""
 
     vpc: ec2.IVpc
     app_subnets: ec2.SubnetSelection
     data_subnets: ec2.SubnetSelection
     public_subnets: ec2.SubnetSelection
     security_groups: WorkloadSecurityGroups
-    logs_key: kms.IKey
+    logs: LogSettings
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from constructs import Construct
 
 from config.schema import EnvironmentConfig
 from infra_constructs.endpoints import InterfaceEndpoints
+from infra_constructs.log_settings import LogSettings
 from infra_constructs.network import Network
 from infra_constructs.security_groups import WorkloadSecurityGroups
 from stacks.base import EnvironmentStack
@@ -18,7 +19,8 @@ class NetworkStack(EnvironmentStack):
     """Composes ``Network``, ``WorkloadSecurityGroups`` and ``InterfaceEndpoints``.
 
     Exposes ``network`` (vpc, subnets, flow logs), ``security_groups`` and ``endpoints``;
-    the other tiers take ``handoff`` (``NetworkHandoff``).
+    the other tiers take ``handoff`` (``NetworkHandoff``, with the environment's regional
+    ``LogSettings``: ``log_retention_days`` and the network's logs key).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
@@ -66,5 +68,6 @@ class NetworkStack(EnvironmentStack):
             data_subnets=self.network.data_subnets,
             public_subnets=self.network.public_subnets,
             security_groups=self.security_groups,
-            logs_key=self.network.logs_key,
+            logs=LogSettings(retention=retention(config.log_retention_days), key=self.network.logs_key,
+                             removal_policy=stateful_removal(config)),
         )

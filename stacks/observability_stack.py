@@ -22,7 +22,7 @@ from infra_constructs.dashboard import OperationsDashboard
 from stacks.base import EnvironmentStack
 from stacks.edge_global_stack import CLOUDFRONT_REGION
 from stacks.handoffs import AuthHandoff, ComputeHandoff, DataHandoff, EdgeGlobalHandoff, EdgeHandoff, NetworkHandoff
-from stacks.settings import retention, stateful_removal
+from stacks.settings import stateful_removal
 
 # Budgets single out an environment's costs by these tags (the branch tag is "none" outside
 # branch environments, so dev's budget leaves its branch environments out).
@@ -163,9 +163,7 @@ class ObservabilityStack(EnvironmentStack):
                 trail_name=prefix,
                 access_logs=data.access_logs,
                 retention_days=obs.trail_retention_days,
-                log_retention=retention(config.log_retention_days),
-                logs_key=network.logs_key,
-                removal_policy=stateful_removal(config),
+                logs=network.logs,
             )
 
         self.budget: CostBudget | None = None

@@ -43,7 +43,6 @@ from stacks.edge_stack import EdgeStack
 from stacks.frontend_stack import FrontendStack
 from stacks.network_stack import NetworkStack
 from stacks.observability_stack import EdgeAlarmsStack, ObservabilityStack
-from stacks.settings import retention, stateful_removal
 
 # Tiers deployed to us-east-1 whatever the environment's region: CloudFront reads its
 # certificate and web ACL there only, and its metrics exist there only.
@@ -143,8 +142,7 @@ class EnvironmentStacks:
             # its handler logs to a group of ours, and the templates explain it to scanners.
             if stack.region == config.region:
                 adopt_provider(stack, AUTO_DELETE_OBJECTS_PROVIDER, log_group_id="AutoDeleteObjectsProviderLogs",
-                               log_retention=retention(config.log_retention_days),
-                               logs_key=self.network.handoff.logs_key, removal_policy=stateful_removal(config))
+                               logs=self.network.handoff.logs)
             tag_providers(stack, tags)
 
     @property

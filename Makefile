@@ -66,6 +66,18 @@ synth: deps
 	rm -rf cdk.out && mv cdk.out.partial cdk.out
 	@echo "Synthesized $$(find cdk.out -name '*.template.json' | wc -l) templates into cdk.out/"
 
+# The monthly cost estimate of every environment synthesized (ENV, BRANCH, PROFILE, ACCOUNT,
+# RELEASE as for synth), from a scratch assembly: FORMAT=text (default), markdown or json.
+# Only the estimate goes to stdout (make cost FORMAT=json > cost.json).
+.PHONY: cost
+cost:
+	@$(MAKE) --no-print-directory deps >&2
+	@rm -rf cdk.out.cost
+	@cdk synth --quiet --output cdk.out.cost $(CDK_CONTEXT) >&2 || { rm -rf cdk.out.cost; exit 1; }
+	@$(PY) scripts/cost_report.py --assembly cdk.out.cost --format $(or $(FORMAT),text) $(if $(ENV),--env $(ENV)) \
+	    $(if $(BRANCH),--branch '$(BRANCH)') $(if $(PROFILE),--profile $(PROFILE)) $(if $(ACCOUNT),--account $(ACCOUNT)) \
+	    $(if $(RELEASE),--release $(RELEASE))
+
 # One environment (ENV, or BRANCH off dev) at a time: with -c env its stacks are top-level,
 # so --all selects exactly them; without it the app holds every environment in stages and
 # the CLI would refuse (deploy, destroy) or compare nothing (diff).

@@ -33,7 +33,10 @@ class WorkloadSecurityGroups(Construct):
       application, functions, bastion -> anywhere           on 443 (AWS APIs via NAT or
           endpoints; where egress is "none" the route tables leave only endpoints and S3)
       application -> cache                                  on ``cache_port`` (when given)
-    The database, endpoints and cache groups have no egress at all.
+    The database, endpoints and cache groups have no egress at all. The bastion group exists
+    only with ``bastion``: a group nobody wears but that reaches the database would let
+    anyone allowed to attach it to an instance reach the database too.
+    Exposes each group (``bastion``, ``cache`` and ``load_balancer_redirect`` or None).
     """
 
     def __init__(
@@ -48,6 +51,7 @@ class WorkloadSecurityGroups(Construct):
         redirect_http: bool,
         cloudfront_origin_prefix_list_id: str,
         cache_port: int | None,
+        bastion: bool,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -58,7 +62,9 @@ class WorkloadSecurityGroups(Construct):
         self.application = group("Application", "Application tasks or instances behind the load balancer")
         self.database = group("Database", "PostgreSQL: reachable from the application, functions and bastion")
         self.endpoints = group("Endpoints", "Interface VPC endpoints: HTTPS from workloads in the VPC")
-        self.bastion = group("Bastion", "SSM Session Manager bastion: no inbound rules")
+        self.bastion: ec2.SecurityGroup | None = None
+        if bastion:
+            self.bastion = group("Bastion", "SSM Session Manager bastion: no inbound rules")
         self.functions = group("Functions", "Lambda functions in the VPC (migrations, triggers, rotation)")
         # Only when the Redis cache is enabled: reachable from the application alone, no egress.
         self.cache: ec2.SecurityGroup | None = None
@@ -84,7 +90,10 @@ class WorkloadSecurityGroups(Construct):
         self.load_balancer.add_egress_rule(self.application, ec2.Port.tcp(app_port), "To the application and its health check")
         self.application.add_ingress_rule(self.load_balancer, ec2.Port.tcp(app_port), "From the load balancer")
 
-        for client, name in ((self.application, "application"), (self.functions, "functions"), (self.bastion, "bastion")):
+        clients = [(self.application, "application"), (self.functions, "functions")]
+        if self.bastion is not None:
+            clients.append((self.bastion, "bastion"))
+        for client, name in clients:
             self.database.add_ingress_rule(client, ec2.Port.tcp(database_port), f"PostgreSQL from the {name}")
             client.add_egress_rule(self.database, ec2.Port.tcp(database_port), "PostgreSQL")
             self.endpoints.add_ingress_rule(client, HTTPS, f"HTTPS from the {name}")

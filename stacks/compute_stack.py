@@ -153,6 +153,7 @@ class ComputeStack(EnvironmentStack):
 
         self.bastion: SsmBastion | None = None
         if compute.bastion:
+            assert groups.bastion is not None  # the network tier creates it with compute.bastion
             self.bastion = SsmBastion(
                 self,
                 "Bastion",

@@ -53,6 +53,7 @@ class NetworkStack(EnvironmentStack):
             redirect_http=bool(config.domain.name),
             cloudfront_origin_prefix_list_id=net.cloudfront_origin_prefix_list_id,
             cache_port=REDIS_PORT if config.cache.enabled else None,
+            bastion=config.compute.bastion,
         )
         self.endpoints = InterfaceEndpoints(
             self,

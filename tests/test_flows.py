@@ -59,6 +59,7 @@ CONDITIONS: dict[str, Callable[[EnvironmentConfig], bool]] = {
     "without a domain": lambda cfg: not cfg.domain.name,
     "cache.enabled": lambda cfg: cfg.cache.enabled,
     "network.egress nat-instance": lambda cfg: cfg.network.egress == "nat-instance",
+    "compute.bastion": lambda cfg: cfg.compute.bastion,
 }
 
 
@@ -78,14 +79,14 @@ FLOWS = (
     Flow("load balancer", "application", "TCP compute.container_port", "always"),
     Flow("application", "database", "TCP database.port", "always"),
     Flow("functions", "database", "TCP database.port", "always"),
-    Flow("bastion", "database", "TCP database.port", "always"),
+    Flow("bastion", "database", "TCP database.port", "compute.bastion"),
     Flow("application", "cache", "TCP 6379", "cache.enabled"),
     Flow("application", "endpoints", "TCP 443", "always"),
     Flow("functions", "endpoints", "TCP 443", "always"),
-    Flow("bastion", "endpoints", "TCP 443", "always"),
+    Flow("bastion", "endpoints", "TCP 443", "compute.bastion"),
     Flow("application", "anywhere", "TCP 443", "always"),
     Flow("functions", "anywhere", "TCP 443", "always"),
-    Flow("bastion", "anywhere", "TCP 443", "always"),
+    Flow("bastion", "anywhere", "TCP 443", "compute.bastion"),
     Flow("VPC", "NAT instance", "TCP 0-65535", "network.egress nat-instance"),
     Flow("VPC", "NAT instance", "UDP 0-65535", "network.egress nat-instance"),
     Flow("VPC", "NAT instance", "ICMP all", "network.egress nat-instance"),

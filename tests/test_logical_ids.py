@@ -26,9 +26,9 @@ NETWORK_STATEFUL = {
     "SecurityGroupsApplicationDD598498": "AWS::EC2::SecurityGroup",
     "SecurityGroupsDatabase03711F2A": "AWS::EC2::SecurityGroup",
     "SecurityGroupsEndpointsA9E176B0": "AWS::EC2::SecurityGroup",
-    "SecurityGroupsBastionAEA55F6D": "AWS::EC2::SecurityGroup",
     "SecurityGroupsFunctionsF2C2D0F4": "AWS::EC2::SecurityGroup",
 }
+BASTION_STATEFUL = {"SecurityGroupsBastionAEA55F6D": "AWS::EC2::SecurityGroup"}
 DATA_STATEFUL = {
     "DatabaseKey5E5D9547": "AWS::KMS::Key",
     "AccessLogsBucketCD784A59": "AWS::S3::Bucket",
@@ -127,7 +127,7 @@ def locked(tier: str, config) -> dict[str, str]:
 
 def _locked(tier: str, config) -> dict[str, str]:
     if tier == "network":
-        return NETWORK_STATEFUL
+        return NETWORK_STATEFUL | (BASTION_STATEFUL if config.compute.bastion else {})
     amplify = config.edge.frontend == "amplify"
     if tier == "edge-global":
         return EDGE_GLOBAL_STATEFUL

@@ -342,3 +342,12 @@ def reviewed(e: Estimate) -> dict:
 def test_reference_estimate(synthesized, environment, snapshot_json):
     synth = synthesized[environment]
     assert reviewed(estimate(synth.config, stacks_of(synth))) == snapshot_json
+
+
+def test_docs_cost_states_the_current_totals(synthesized):
+    """docs/cost.md's table of totals is the estimate's, so the page cannot drift from it."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "cost.md").read_text()
+    for environment in REFERENCE_ENVIRONMENTS:
+        synth = synthesized[environment]
+        e = estimate(synth.config, stacks_of(synth))
+        assert f"| {environment} | ${e.total_usd:,.2f} | ${e.gross_usd:,.2f} |" in page, f"update docs/cost.md: {environment} is ${e.total_usd:,.2f}"

@@ -14,6 +14,7 @@ import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from config.loader import load
+from config.profiles import PROFILES
 from config.schema import EnvironmentConfig
 from cost.estimate import FREE_TYPES, HOURS_PER_MONTH, RULES, Estimate, Stack, check_budget, estimate, is_free_type, working_hours_per_month
 from cost.prices import TABLE, parse
@@ -245,7 +246,8 @@ def test_the_price_table_has_a_date_a_source_and_a_unit_for_every_price():
 
 
 def test_the_price_table_covers_the_regions_the_configuration_uses():
-    regions = {cfg.region for cfg in load()} | {"us-east-1"}
+    """Every profile's regions, the variants' and us-east-1 (CloudFront's certificate and web ACL)."""
+    regions = {cfg.region for profile in PROFILES for cfg in load(profile=profile)} | {"us-east-1"}
     regions |= {overrides.get("region") for spec in VARIANTS.values() for overrides in spec.get("overrides", {}).values()} - {None}
     assert regions <= set(TABLE.regions), regions - set(TABLE.regions)
 

@@ -113,6 +113,12 @@ typecheck: $(PY_STAMP)
 docs: $(PY_STAMP)
 	$(PY) scripts/config_reference.py
 
+# Architecture pictures of every environment of every profile (docs/diagrams/, docs/architecture.md),
+# drawn from the synthesized assembly; a test fails when a committed one is stale.
+.PHONY: diagrams
+diagrams: deps
+	$(PY) scripts/diagrams.py
+
 bench: deps
 	$(PY) scripts/bench.py
 

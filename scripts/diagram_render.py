@@ -172,8 +172,8 @@ def mermaid(env: Environment, title: str, *, marks: Mapping[str, str] | None = N
     for mark in sorted(set(marks.values())):
         fill, stroke = MARKS[mark]
         dash = ",stroke-dasharray:6 4" if mark == "removed" else ""
-        width = "1px" if mark == "context" else "3px"
-        out.append(f"  classDef {mark} fill:{fill},stroke:{stroke},stroke-width:{width},color:#212121{dash}")
+        border = "1px" if mark == "context" else "3px"
+        out.append(f"  classDef {mark} fill:{fill},stroke:{stroke},stroke-width:{border},color:#212121{dash}")
     classes: dict[str, list[str]] = {}
     for node in shown:
         if not node.container:

@@ -124,3 +124,10 @@ bench: deps
 
 clean:
 	rm -rf cdk.out cdk.out.partial .pytest_cache build
+
+# --- Delivery (docs/delivery.md): review, release and promotion, previews, sweeper -------------
+
+# make review BASE=origin/main: the review report and stateful-change gate (build/review/; exit 1: gate failed).
+.PHONY: review
+review: deps
+	$(PY) -m delivery.review $(if $(PROFILE),--context profile=$(PROFILE))

@@ -127,7 +127,53 @@ clean:
 
 # --- Delivery (docs/delivery.md): review, release and promotion, previews, sweeper -------------
 
+DELIVERY_VENV := .venv-delivery
+DELIVERY_STAMP := $(DELIVERY_VENV)/.installed
+DELIVERY_PY := $(DELIVERY_VENV)/bin/python
+
+# boto3 and moto (the sweeper, the pre-deploy snapshot, their tests) in a virtualenv of their own:
+# botocore requires python-dateutil < 3, and .venv has the functions' 4.0.0 (docs/dependencies.md).
+$(DELIVERY_STAMP): requirements-delivery.txt
+	test -x $(DELIVERY_PY) || $(PYTHON) -m venv $(DELIVERY_VENV)
+	$(DELIVERY_PY) -m pip install --quiet --disable-pip-version-check -r requirements-delivery.txt
+	touch $@
+
+# make test also runs the delivery scripts' tests against moto.
+test: $(DELIVERY_STAMP)
+
 # make review BASE=origin/main: the review report and stateful-change gate (build/review/; exit 1: gate failed).
-.PHONY: review
+.PHONY: review pr-comment
 review: deps
 	$(PY) -m delivery.review $(if $(PROFILE),--context profile=$(PROFILE))
+
+# The review report as the pull request's one comment, edited on every push (CI: GITHUB_TOKEN, PR_NUMBER).
+pr-comment: $(PY_STAMP)
+	$(PY) -m delivery.github --marker '<!-- webapp-review -->' --body-file build/review/report.md
+
+# make release RELEASE_ENVS="staging prod": synthesize once and pack build/release/release.tar.gz (its digest is the release).
+# make deploy-release ENV=prod RELEASE_DIGEST=sha256:...: deploy that artefact as built, after checking its digest.
+# make db-snapshot ENV=prod RELEASE_DIGEST=...: snapshot each database the deploy would change first (DRY_RUN=1: say only).
+.PHONY: release deploy-release db-snapshot
+release: deps
+	$(PY) -m delivery.release build
+
+deploy-release: deps
+	$(PY) -m delivery.release deploy
+
+db-snapshot: deps $(DELIVERY_STAMP)
+	$(PY) -m delivery.release unpack
+	$(DELIVERY_PY) -m delivery.snapshot --assembly build/release/unpacked/$(ENV) $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
+
+# A pull request's branch environment (.github/workflows/preview.yml): BRANCH=feature/x [ACCOUNT=...].
+.PHONY: preview-deploy preview-destroy
+preview-deploy: deps
+	$(PY) -m delivery.preview deploy
+
+preview-destroy: deps $(DELIVERY_STAMP)
+	$(PY) -m delivery.preview destroy
+
+# make sweep: branch environments whose branch is gone or older than SWEEP_TTL_DAYS (7), as a dry run; SWEEP_APPLY=1 acts.
+SWEEP_APPLY ?=
+.PHONY: sweep
+sweep: $(DELIVERY_STAMP)
+	$(DELIVERY_PY) -m delivery.sweep $(if $(filter 1 true yes,$(SWEEP_APPLY)),--apply)

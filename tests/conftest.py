@@ -9,9 +9,10 @@ them meanwhile, and app.py's and the CLI's subprocesses start early (tests/backg
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from aws_cdk.assertions import Template  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks  # noqa: E402
 
 from config.loader import load  # noqa: E402
+from config.profiles import DEFAULT_PROFILE, PROFILES  # noqa: E402
 from config.schema import EnvironmentConfig  # noqa: E402
 from stacks.stage import add_compliance_checks, build  # noqa: E402
 from tests.background import Claims, Jobs, Prefetch  # noqa: E402
@@ -54,19 +56,15 @@ from tests.template_scans import TemplateScans, distinct_templates  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CDK_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
 
-AMPLIFY = {
-    "frontend": "amplify",
-    "amplify_repository": "https://github.com/example/storefront",
-    "amplify_token_secret": "webapp/amplify-github-token",
-}
+# Every environment of every seed system's profile (config/profiles.py, docs/profiles/), as
+# `-c profile=<name> -c env=<env>` builds it: "<profile>-<env>" (chronoview-dev, bankapp-prod, ...).
+SEED_PROFILES = tuple(name for name in PROFILES if name != DEFAULT_PROFILE)
+PROFILE_VARIANTS: dict[str, dict] = {f"{profile}-{env}": {"profile": profile, "env": env}
+                                     for profile in SEED_PROFILES for env in PROFILES[profile].environments}
 
-STOCKPILOT_TOPICS = [
-    {"name": "stock-alerts", "emails": ["inventory-admin@example.com"]},
-    {"name": "order-notifications", "emails": []},
-]
-
-# Variant name -> arguments of config.loader.load. The reference environments plus
-# the configurations a user can choose that change what the network stack holds.
+# Variant name -> arguments of config.loader.load. The reference environments, the
+# configurations of the reference a user can choose that change what a stack holds, and the
+# seed systems' environments.
 VARIANTS: dict[str, dict] = {
     "dev": {"env": "dev"},
     "staging": {"env": "staging"},
@@ -74,18 +72,6 @@ VARIANTS: dict[str, dict] = {
     # A branch environment whose alarms go to the branch's owner.
     "dev-branch": {"env": "dev", "branch": "feature/login-page",
                    "overrides": {"dev": {"observability": {"branch_emails": ["login-page-owner@example.com"]}}}},
-    # Egress "none": no NAT, AWS services through interface endpoints only; Next.js on
-    # Amplify on a custom domain, CloudFront for the API only (SpendWise).
-    "endpoints-only": {
-        "env": "dev",
-        "overrides": {"dev": {"network": {
-            "egress": "none",
-            "workloads_need_internet": False,
-            "interface_endpoints": ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "cognito-idp",
-                                    "ssmmessages", "ec2messages"],
-        }, "compute": {"release": "1.4.2"}, "edge": AMPLIFY,
-            "domain": {"name": "spendwise.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ", "hosted_zone_name": "example.com"}}},
-    },
     # Aurora Serverless v2 that pauses at 0 ACU (cheap non-production), without migrations.
     "dev-aurora": {
         "env": "dev",
@@ -98,36 +84,12 @@ VARIANTS: dict[str, dict] = {
         "overrides": {"staging": {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.5},
                                   "storage": {"uploads_bucket": False}, "observability": {"monthly_budget_usd": 0}}},
     },
-    # Redis for WebSocket fan-out, production shape (replica in a second AZ).
-    "prod-cache": {"env": "prod", "overrides": {"prod": {"cache": {"enabled": True}}}},
-    # Own JWTs instead of Cognito (ChronoView simple, BankApp).
-    "custom-jwt": {"env": "dev", "overrides": {"dev": {"auth": {"mode": "custom-jwt"}}}},
     # A domain (load balancer gets a certificate: HTTPS from CloudFront), three AZs, DynamoDB endpoint.
     "domain-3az": {
         "env": "staging",
         "overrides": {"staging": {
             "domain": {"name": "staging.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ", "hosted_zone_name": "example.com"},
             "network": {"availability_zones": ["us-east-1a", "us-east-1b", "us-east-1c"], "dynamodb_gateway_endpoint": True},
-        }},
-    },
-    # EC2 Auto Scaling group with Nginx + PM2 running a release bundle, X-Ray, stickiness (ChronoView).
-    "ec2": {
-        "env": "staging",
-        "overrides": {"staging": {"compute": {
-            "kind": "ec2", "release": "2026.11.1", "xray_tracing": True, "stickiness_seconds": 3600,
-        }}},
-    },
-    # One public instance, no NAT, no bastion; Next.js on Amplify without a domain, product
-    # images from the uploads bucket through CloudFront, SNS topics the app publishes to
-    # (StockPilot's free-tier layout). Inherits dev's off-hours schedule.
-    "ec2-single": {
-        "env": "dev",
-        "overrides": {"dev": {
-            "compute": {"kind": "ec2", "placement": "public-single-instance", "instance_type": "t4g.micro",
-                        "min_count": 1, "max_count": 1, "bastion": False},
-            "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
-            "edge": {**AMPLIFY, "uploads_path": "/uploads/*"},
-            "application_topics": STOCKPILOT_TOPICS,
         }},
     },
     # The application outside us-east-1 (CloudFront's certificate and web ACL still there),
@@ -141,7 +103,26 @@ VARIANTS: dict[str, dict] = {
             "waf": {"mode": "count", "load_balancer_acl": True, "bot_control": True},
         }},
     },
+    # ChronoView: EC2 (x86, Nginx + PM2) with /ws, Cognito, a domain; prod with stickiness and X-Ray.
+    # StockPilot: dev the single public instance without NAT, Amplify, served product images, SNS
+    # topics, off hours; prod two private instances. SpendWise: Fargate from ECR with endpoints
+    # instead of NAT, Amplify on a domain, the bastion. BankApp: own JWTs, the seed's sizes, a
+    # replica and Redis in prod.
+    **PROFILE_VARIANTS,
 }
+
+
+@functools.cache
+def config_of(variant: str) -> EnvironmentConfig:
+    """The variant's configuration, without synthesizing it (to choose a test's variants by setting)."""
+    (config,) = load(**VARIANTS[variant])
+    return config
+
+
+def variants_where(predicate: Callable[[EnvironmentConfig], bool]) -> list[str]:
+    """The variants whose configuration meets ``predicate`` (e.g. ``lambda c: c.compute.kind == "ec2"``)."""
+    return [name for name in VARIANTS if predicate(config_of(name))]
+
 
 NAG_PACKS = (AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks)
 
@@ -162,15 +143,12 @@ REFERENCE_ENVIRONMENTS = ("dev", "staging", "prod")
 # are snapshotted (tests/test_snapshots.py checks that every other tier equals its base's).
 SNAPSHOT_TIERS: dict[str, tuple[str, ...]] = {
     "dev-branch": TIERS,
-    "endpoints-only": ("network", "data", "edge-global", "edge", "auth", "compute", "frontend"),
     "dev-aurora": ("data", "auth", "compute", "observability"),
     "staging-aurora": ("data", "auth", "compute", "observability"),
-    "prod-cache": ("network", "data", "compute"),
-    "custom-jwt": ("auth", "compute", "frontend", "observability"),
     "domain-3az": ("network", "data", "edge-global", "edge", "auth", "compute"),
-    "ec2": ("data", "compute", "observability"),
-    "ec2-single": ("network", "data", "edge", "auth", "compute", "frontend", "observability"),
     "eu-domain": (*TIERS, "edge-alarms"),
+    # A seed system's environment has no base in the reference: every stack.
+    **{variant: tiers(variant) for variant in PROFILE_VARIANTS},
 }
 SNAPSHOT_CASES = [(env, tier) for env in REFERENCE_ENVIRONMENTS for tier in tiers(env)] + [
     (variant, tier) for variant, changed in SNAPSHOT_TIERS.items() for tier in changed

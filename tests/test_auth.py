@@ -7,9 +7,9 @@ from functools import partial
 import pytest
 
 from tests import conftest
-from tests.conftest import VARIANTS
+from tests.conftest import variants_where
 
-COGNITO_VARIANTS = [v for v in VARIANTS if v != "custom-jwt"]
+COGNITO_VARIANTS = variants_where(lambda c: c.auth.mode == "cognito")
 
 
 resources = partial(conftest.resources, tier="auth")
@@ -107,7 +107,8 @@ def test_spa_client_uses_the_code_flow_without_a_secret(synthesized, variant, ca
 
 
 def test_custom_jwt_variant_has_a_generated_encrypted_secret_and_no_user_pool(synthesized):
-    synth = synthesized["custom-jwt"]
+    synth = synthesized["bankapp-dev"]
+    assert synth.config.auth.mode == "custom-jwt"
     assert not resources(synth, "AWS::Cognito::UserPool") and not resources(synth, "AWS::Lambda::Function")
     _, secret = one(synth, "AWS::SecretsManager::Secret")
     key_id, key = one(synth, "AWS::KMS::Key")

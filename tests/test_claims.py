@@ -86,7 +86,7 @@ def render_dashboard(synth: Synthesized) -> dict:
 
 @pytest.mark.parametrize("variant, protected", [
     ("dev", {"data", "auth"}), ("staging", {"data", "auth"}), ("eu-domain", {"data", "auth"}), ("dev-branch", set()),
-    ("prod", set(TIERS)), ("prod-cache", set(TIERS)),
+    ("prod", set(TIERS)), ("bankapp-prod", set(TIERS)), ("stockpilot-prod", set(TIERS)), ("stockpilot-dev", {"data", "auth"}),
 ])
 def test_termination_protection_on_production_and_on_long_lived_data(synthesized, variant, protected):
     """Every stack of production; the data and auth stacks (database, buckets, user pool) of
@@ -243,11 +243,11 @@ def test_database_and_cache_in_the_isolated_data_subnets(synthesized):
         assert database_groups and len(cache_groups) == int(synth.config.cache.enabled)
         for subnet_ids in database_groups + cache_groups:
             assert referenced_subnets(synth, subnet_ids) == data_subnets, variant
-    assert len(resources(synthesized["prod-cache"], "AWS::ElastiCache::SubnetGroup", tier="data")) == 1
+    assert len(resources(synthesized["bankapp-prod"], "AWS::ElastiCache::SubnetGroup", tier="data")) == 1
 
 
 def test_redis_encrypted_at_rest_with_its_own_key(synthesized):
-    synth = synthesized["prod-cache"]
+    synth = synthesized["bankapp-prod"]
     _, group = one(synth, "AWS::ElastiCache::ReplicationGroup", tier="data")
     p = group["Properties"]
     (key_id,) = [k for k in resources(synth, "AWS::KMS::Key", tier="data") if k.startswith("CacheKey")]
@@ -295,7 +295,7 @@ def test_fargate_service_in_the_app_subnets_without_public_ip(synthesized):
 
 def test_cluster_container_insights_enhanced_and_logs_encrypted(synthesized):
     fargate = {v: s for v, s in synthesized.items() if s.config.compute.kind == "fargate"}
-    assert len(fargate) == len(VARIANTS) - 2  # all but the two EC2 variants
+    assert len(fargate) == len(VARIANTS) - 4  # all but ChronoView's and StockPilot's
     for variant, synth in fargate.items():
         _, cluster = one(synth, "AWS::ECS::Cluster", tier="compute")
         assert cluster["Properties"]["ClusterSettings"] == [{"Name": "containerInsights", "Value": "enhanced"}]
@@ -328,7 +328,7 @@ def test_compute_outputs(synthesized):
         assert ("ApiRepository" in repository and ".dkr.ecr." in repository) is fargate, variant
         assert target("ReleasesBucket") == (None if fargate else "AWS::S3::Bucket"), variant
         assert target("BastionInstanceId") == ("AWS::EC2::Instance" if synth.config.compute.bastion else None), variant
-    assert {v for v, s in synthesized.items() if s.config.compute.bastion} >= {"dev", "dev-branch", "endpoints-only"}
+    assert {v for v, s in synthesized.items() if s.config.compute.bastion} >= {"dev", "dev-branch", "spendwise-dev"}
 
 
 # ---------------------------------------------------------------- edge tier
@@ -490,9 +490,9 @@ def test_trail_bucket_tls_only_and_versioned(synthesized):
 
 
 def test_application_topics_encrypted_and_tls_only(synthesized):
-    synth = synthesized["ec2-single"]
+    synth = synthesized["stockpilot-dev"]
     topics = resources(synth, "AWS::SNS::Topic", tier="data")
-    assert sorted(t["Properties"]["TopicName"] for t in topics.values()) == ["webapp-dev-order-notifications", "webapp-dev-stock-alerts"]
+    assert sorted(t["Properties"]["TopicName"] for t in topics.values()) == ["stockpilot-dev-order-notifications", "stockpilot-dev-stock-alerts"]
     policies = resources(synth, "AWS::SNS::TopicPolicy", tier="data").values()
     for topic_id, topic in topics.items():
         key_id = logical_id(topic["Properties"]["KmsMasterKeyId"])
@@ -769,7 +769,7 @@ def test_fargate_execution_role_reads_exactly_the_settings_secrets_and_repositor
 
 def test_ec2_instance_role_has_exactly_the_readme_permissions(synthesized):
     ec2 = {v: s for v, s in synthesized.items() if s.config.compute.kind == "ec2"}
-    assert set(ec2) == {"ec2", "ec2-single"}
+    assert set(ec2) == {"chronoview-dev", "chronoview-prod", "stockpilot-dev", "stockpilot-prod"}
     for variant, synth in ec2.items():
         compute = synth.templates["compute"]["Resources"]
         _, template = one(synth, "AWS::EC2::LaunchTemplate", tier="compute")
@@ -822,11 +822,11 @@ def test_ec2_instance_role_has_exactly_the_readme_permissions(synthesized):
             "StringEquals": {"kms:ViaService": f"secretsmanager.{synth.config.region}.amazonaws.com"}}
         assert condition_of(policy, "cloudwatch:PutMetricData") == {"StringEquals": {"cloudwatch:namespace": "CWAgent"}}
         assert {a for a, r in allowed.items() if "*" in r} == star, variant
-    assert XRAY_ACTIONS <= set(grants(one(synthesized["ec2"], "AWS::IAM::ManagedPolicy", tier="compute")[1]))
+    assert XRAY_ACTIONS <= set(grants(one(synthesized["chronoview-prod"], "AWS::IAM::ManagedPolicy", tier="compute")[1]))
 
 
 def test_ec2_boot_script_ships_logs_and_signals_only_after_the_health_check_through_nginx(synthesized):
-    for variant in ("ec2", "ec2-single"):
+    for variant in ("chronoview-prod", "stockpilot-dev"):
         synth = synthesized[variant]
         c = synth.config.compute
         script = render(user_data_parts(synth))
@@ -875,7 +875,7 @@ def test_ec2_boot_script_ships_logs_and_signals_only_after_the_health_check_thro
 
 
 def test_single_public_instance_admits_only_the_load_balancer(synthesized):
-    synth = synthesized["ec2-single"]
+    synth = synthesized["stockpilot-dev"]
     c = synth.config.compute
     assert (c.placement, c.min_count, c.max_count) == ("public-single-instance", 1, 1)
     _, template = one(synth, "AWS::EC2::LaunchTemplate", tier="compute")
@@ -968,7 +968,7 @@ def test_spa_config_json_carries_region_api_url_websocket_path_and_auth_mode(syn
 
 def test_amplify_ssr_logs_and_default_behaviour_to_the_load_balancer(synthesized):
     amplify = {v: s for v, s in synthesized.items() if s.config.edge.frontend == "amplify"}
-    assert set(amplify) == {"endpoints-only", "ec2-single"}
+    assert set(amplify) == {"spendwise-dev", "spendwise-prod", "stockpilot-dev", "stockpilot-prod"}
     for variant, synth in amplify.items():
         app_id, _ = one(synth, "AWS::Amplify::App", tier="edge")
         ssr = [r["Properties"] for r in resources(synth, "AWS::Logs::LogGroup", tier="edge").values()

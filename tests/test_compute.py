@@ -7,7 +7,7 @@ from functools import partial
 
 import pytest
 
-from infra_constructs.boot_script import render_nginx_config
+from infra_constructs.boot_script import SecretSource, render_boot_script, render_nginx_config
 from tests import conftest
 
 resources = partial(conftest.resources, tier="compute")
@@ -16,8 +16,9 @@ one = partial(conftest.one, tier="compute")
 edge_resources = partial(conftest.resources, tier="edge")
 edge_one = partial(conftest.one, tier="edge")
 
-FARGATE = ["dev", "staging", "prod", "dev-branch", "endpoints-only", "custom-jwt", "prod-cache", "domain-3az"]
-EC2 = ["ec2", "ec2-single"]
+FARGATE = ["dev", "staging", "prod", "dev-branch", "spendwise-dev", "bankapp-dev", "bankapp-prod", "domain-3az"]
+# ChronoView's Auto Scaling groups (x86), StockPilot's single public instance (dev) and private pair (prod).
+EC2 = ["chronoview-dev", "chronoview-prod", "stockpilot-dev", "stockpilot-prod"]
 
 
 def _listener_rules(synth) -> dict[str, dict]:
@@ -77,7 +78,7 @@ def test_https_with_a_domain_and_http_only_without(synthesized):
     assert [(i["FromPort"], i["ToPort"], i["SourcePrefixListId"]) for i in ingress] == [(80, 80, "pl-3b927c52")]
 
 
-@pytest.mark.parametrize("variant, deletion_protection", [("dev", "false"), ("staging", "false"), ("prod", "true"), ("ec2", "false")])
+@pytest.mark.parametrize("variant, deletion_protection", [("dev", "false"), ("staging", "false"), ("prod", "true"), ("chronoview-prod", "true")])
 def test_load_balancer_attributes(synthesized, variant, deletion_protection):
     synth = synthesized[variant]
     _, alb = edge_one(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer")
@@ -94,7 +95,7 @@ def test_load_balancer_attributes(synthesized, variant, deletion_protection):
     assert "AccessLogsBucket" in json.dumps(attributes["access_logs.s3.bucket"])
 
 
-@pytest.mark.parametrize("variant", ["dev", "ec2"])
+@pytest.mark.parametrize("variant", ["dev", "chronoview-prod"])
 def test_target_group_health_check_and_stickiness(synthesized, variant):
     synth = synthesized[variant]
     _, group = one(synth, "AWS::ElasticLoadBalancingV2::TargetGroup")
@@ -103,7 +104,7 @@ def test_target_group_health_check_and_stickiness(synthesized, variant):
     assert p["Port"] == 3001
     attributes = {a["Key"]: a["Value"] for a in p["TargetGroupAttributes"]}
     assert attributes["deregistration_delay.timeout_seconds"] == "30"
-    if variant == "ec2":  # configured
+    if variant == "chronoview-prod":  # configured
         assert p["TargetType"] == "instance"
         assert (attributes["stickiness.enabled"], attributes["stickiness.lb_cookie.duration_seconds"]) == ("true", "3600")
     else:  # WebSockets need none
@@ -161,14 +162,14 @@ def test_task_definition_per_environment(synthesized, variant, cpu, memory):
 
 
 def test_release_runs_the_image_from_the_repository(synthesized):
-    synth = synthesized["endpoints-only"]
+    synth = synthesized["spendwise-dev"]
     _, task = one(synth, "AWS::ECS::TaskDefinition")
     api = task["Properties"]["ContainerDefinitions"][0]
     repository_id, repository = one(synth, "AWS::ECR::Repository")
     assert "Command" not in api
-    assert ":1.4.2" in json.dumps(api["Image"]) and repository_id in json.dumps(api["Image"])
+    assert ":1.0.0" in json.dumps(api["Image"]) and repository_id in json.dumps(api["Image"])
     p = repository["Properties"]
-    assert p["RepositoryName"] == "webapp-dev/api"
+    assert p["RepositoryName"] == "spendwise-dev/api"
     assert p["ImageScanningConfiguration"] == {"ScanOnPush": True}
     assert p["ImageTagMutability"] == "IMMUTABLE"
     rule = json.loads(p["LifecyclePolicy"]["LifecyclePolicyText"])["rules"][0]
@@ -179,9 +180,9 @@ def test_release_runs_the_image_from_the_repository(synthesized):
     "variant, secret_names",
     [
         ("dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "UPLOADS_BUCKET", "APP_ORIGINS"}),
-        ("custom-jwt", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "JWT_SECRET", "UPLOADS_BUCKET", "APP_ORIGINS"}),
-        ("prod-cache", {"APP_ORIGINS", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_READER_HOST", "COGNITO_USER_POOL_ID",
-                        "COGNITO_CLIENT_ID", "UPLOADS_BUCKET", "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN"}),
+        ("bankapp-dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "JWT_SECRET", "UPLOADS_BUCKET", "APP_ORIGINS"}),
+        ("bankapp-prod", {"APP_ORIGINS", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_READER_HOST", "JWT_SECRET",
+                          "UPLOADS_BUCKET", "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN"}),
     ],
 )
 def test_settings_and_secrets_are_injected_not_written(synthesized, variant, secret_names):
@@ -194,7 +195,7 @@ def test_settings_and_secrets_are_injected_not_written(synthesized, variant, sec
     # Plain environment: wiring only, nothing secret.
     assert set(e["Name"] for e in api["Environment"]) <= {"PORT", "HEALTH_CHECK_PATH", "APP_ENV", "AWS_XRAY_DAEMON_ADDRESS"}
     parameters = {r["Properties"]["Name"] for r in resources(synth, "AWS::SSM::Parameter").values()}
-    assert all(name.startswith(f"/webapp/{synth.config.qualified_name}/app/") for name in parameters)
+    assert all(name.startswith(f"/{synth.config.app_name}/{synth.config.qualified_name}/app/") for name in parameters)
 
 
 def _policy_actions(synth, role_id: str) -> set[str]:
@@ -269,7 +270,10 @@ def test_no_port_22_and_no_key_pairs_anywhere(synthesized, variant):
                 assert "KeyName" not in r["Properties"]
 
 
-@pytest.mark.parametrize("variant, instance_type, minimum, maximum, public", [("ec2", "t4g.small", 2, 4, False), ("ec2-single", "t4g.micro", 1, 1, True)])
+@pytest.mark.parametrize("variant, instance_type, minimum, maximum, public", [
+    ("chronoview-dev", "t3.small", 1, 2, False), ("chronoview-prod", "t3.small", 2, 4, False),
+    ("stockpilot-dev", "t4g.micro", 1, 1, True), ("stockpilot-prod", "t4g.micro", 2, 2, False),
+])
 def test_ec2_fleet(synthesized, variant, instance_type, minimum, maximum, public):
     synth = synthesized[variant]
     _, template = one(synth, "AWS::EC2::LaunchTemplate")
@@ -281,7 +285,8 @@ def test_ec2_fleet(synthesized, variant, instance_type, minimum, maximum, public
     assert device["Ebs"] == {"DeleteOnTermination": True, "Encrypted": True, "VolumeSize": 20, "VolumeType": "gp3"}
     assert data["Monitoring"] == {"Enabled": True}
     assert ("NetworkInterfaces" in data and data["NetworkInterfaces"][0]["AssociatePublicIpAddress"]) is public
-    assert "al2023amikernel61arm64" in json.dumps(synth.templates["compute"]["Parameters"])
+    architecture = "arm64" if synth.config.compute.cpu_architecture == "arm64" else "x8664"
+    assert f"al2023amikernel61{architecture}" in json.dumps(synth.templates["compute"]["Parameters"])
     _, group = one(synth, "AWS::AutoScaling::AutoScalingGroup")
     p = group["Properties"]
     assert (p["MinSize"], p["MaxSize"]) == (str(minimum), str(maximum))
@@ -306,7 +311,7 @@ def _user_data(synth) -> str:
 
 
 def test_user_data_installs_nginx_with_websocket_upgrade_and_pm2_under_systemd(synthesized):
-    text = _user_data(synthesized["ec2"])
+    text = _user_data(synthesized["chronoview-prod"])
     assert text.startswith("#!/bin/bash\n")
     assert "dnf install -y aws-cfn-bootstrap nginx nodejs22 nodejs22-npm" in text
     assert "pm2@7.0.4" in text
@@ -318,19 +323,31 @@ def test_user_data_installs_nginx_with_websocket_upgrade_and_pm2_under_systemd(s
     assert "listen 3001 default_server;" in nginx and "server 127.0.0.1:3000;" in nginx
     assert "ExecStart=/opt/pm2/node_modules/.bin/pm2-runtime start /opt/webapp/current/ecosystem.config.js" in text
     assert "Requires=webapp-settings.service" in text and "User=webapp" in text
-    assert "aws ssm get-parameters-by-path" in text and "'/webapp/staging/app'" in text
+    assert "aws ssm get-parameters-by-path" in text and "'/chronoview/prod/app'" in text
     assert "secret_value 'DB_PASSWORD'" in text and "'password'" in text
-    # The release bundle, not the placeholder; the exit code goes to the rolling update.
-    assert "/releases/2026.11.1.tar.gz" in text and "WEBAPP_PLACEHOLDER" not in text
+    # The exit code goes to the rolling update; X-Ray's daemon for the instances' architecture (x86).
     assert "cfn-signal" in text and "--resource ApiGroupASG" in text
-    assert "aws-xray-daemon-arm64-3.x.rpm" in text
+    assert "aws-xray-daemon-3.x.rpm" in text
     assert len(text.encode()) < 16 * 1024  # EC2's user data limit
 
 
 def test_placeholder_user_data_embeds_the_placeholder(synthesized):
-    text = _user_data(synthesized["ec2-single"])
+    text = _user_data(synthesized["stockpilot-dev"])
     assert "WEBAPP_PLACEHOLDER" in text and "Sec-WebSocket-Accept" in text
     assert "aws s3 cp" not in text
+
+
+def test_a_release_bundle_replaces_the_placeholder():
+    """-c release= on EC2 (docs/tiers/compute.md): the bundle from the releases bucket, not the placeholder."""
+    text = render_boot_script(
+        region="us-east-1", architecture="arm64", listen_port=3001, process_port=3000, health_check_path="/api/health",
+        idle_timeout_seconds=300, environment={"APP_ENV": "staging"}, parameter_path="/webapp/staging/app",
+        secrets={"DB_PASSWORD": SecretSource(secret_arn="arn:aws:secretsmanager:us-east-1:111111111111:secret:db", field="password")},
+        placeholder_script="// placeholder", release_bundle_uri="s3://releases-bucket/releases/2026.11.1.tar.gz",
+        log_group_name="api", xray_tracing=True)
+    assert "aws s3 cp --region us-east-1 's3://releases-bucket/releases/2026.11.1.tar.gz' /tmp/release.tar.gz" in text
+    assert "WEBAPP_PLACEHOLDER" not in text and "// placeholder" not in text
+    assert "aws-xray-daemon-arm64-3.x.rpm" in text
 
 
 def test_nginx_config_renders_websocket_upgrade():
@@ -340,7 +357,7 @@ def test_nginx_config_renders_websocket_upgrade():
     assert "proxy_read_timeout 120s;" in config and "keepalive_timeout 125s;" in config
 
 
-@pytest.mark.parametrize("variant, present", [("dev", True), ("staging", False), ("prod", False), ("ec2-single", False)])
+@pytest.mark.parametrize("variant, present", [("dev", True), ("staging", False), ("prod", False), ("stockpilot-dev", False), ("spendwise-dev", True)])
 def test_bastion_only_where_configured(synthesized, variant, present):
     synth = synthesized[variant]
     instances = resources(synth, "AWS::EC2::Instance")

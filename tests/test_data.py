@@ -16,7 +16,7 @@ resources = partial(conftest.resources, tier="data")
 one = partial(conftest.one, tier="data")
 
 
-RDS_VARIANTS = ["dev", "staging", "prod", "dev-branch", "endpoints-only", "domain-3az"]
+RDS_VARIANTS = ["dev", "staging", "prod", "dev-branch", "spendwise-dev", "domain-3az"]
 AURORA_VARIANTS = ["dev-aurora", "staging-aurora"]
 
 
@@ -76,7 +76,8 @@ def test_parameter_group_forces_tls_and_logs_slow_statements(synthesized, varian
     p = group["Properties"]
     assert p["Parameters"]["rds.force_ssl"] == "1"
     assert p["Parameters"]["log_min_duration_statement"] == "500"
-    assert p["Family"] == ("aurora-postgresql18" if variant in AURORA_VARIANTS else "postgres18")
+    major = synth.config.database.engine_version.split(".")[0]  # 18; StockPilot's 15
+    assert p["Family"] == (f"aurora-postgresql{major}" if variant in AURORA_VARIANTS else f"postgres{major}")
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -100,7 +101,7 @@ def test_database_log_groups_have_retention(synthesized, variant):
     synth = synthesized[variant]
     kind = "cluster" if variant in AURORA_VARIANTS else "instance"
     names = {r["Properties"].get("LogGroupName"): r["Properties"]["RetentionInDays"] for r in resources(synth, "AWS::Logs::LogGroup").values()}
-    ident = f"webapp-{synth.config.qualified_name}"
+    ident = f"{synth.config.app_name}-{synth.config.qualified_name}"
     assert names[f"/aws/rds/{kind}/{ident}/postgresql"] == synth.config.log_retention_days
     if kind == "instance":
         assert names[f"/aws/rds/{kind}/{ident}/upgrade"] == synth.config.log_retention_days
@@ -186,7 +187,7 @@ def test_no_cache_unless_enabled(synthesized):
 
 
 def test_redis_cache_with_tls_auth_and_failover(synthesized):
-    synth = synthesized["prod-cache"]
+    synth = synthesized["bankapp-prod"]
     _, group = one(synth, "AWS::ElastiCache::ReplicationGroup")
     p = group["Properties"]
     assert (p["Engine"], p["EngineVersion"], p["CacheNodeType"]) == ("redis", "7.1", "cache.t4g.micro")

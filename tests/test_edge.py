@@ -20,8 +20,8 @@ global_one = partial(conftest.one, tier="edge-global")
 frontend_resources = partial(conftest.resources, tier="frontend")
 
 ROOT = Path(__file__).resolve().parent.parent
-SPA = ["dev", "staging", "prod", "dev-branch", "domain-3az", "eu-domain", "ec2", "custom-jwt"]
-AMPLIFY = ["endpoints-only", "ec2-single"]
+SPA = ["dev", "staging", "prod", "dev-branch", "domain-3az", "eu-domain", "chronoview-prod", "bankapp-dev"]
+AMPLIFY = ["spendwise-dev", "stockpilot-dev"]
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -175,8 +175,8 @@ def test_amplify_distribution_serves_the_api_only(synthesized, variant):
 
 
 def test_uploads_served_read_only_from_the_data_tier_bucket(synthesized):
-    synth = synthesized["ec2-single"]
-    uploads = _behaviors(synth)["/uploads/*"]
+    synth = synthesized["stockpilot-dev"]
+    uploads = _behaviors(synth)["/products/*"]
     assert uploads["CachePolicyId"] == CACHING_OPTIMIZED and uploads["ViewerProtocolPolicy"] == "redirect-to-https"
     origin = _origin(synth, uploads)
     assert "UploadsBucket" in _output_of(origin["DomainName"], synth.stack_names["data"])
@@ -187,7 +187,7 @@ def test_uploads_served_read_only_from_the_data_tier_bucket(synthesized):
                   if s.get("Sid") == "CloudFrontReadsServedPrefix"]
     (statement,) = statements
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"} and statement["Action"] == "s3:GetObject"
-    assert statement["Resource"]["Fn::Join"][1][-1] == "/uploads/*"
+    assert statement["Resource"]["Fn::Join"][1][-1] == "/products/*"
     assert statement["Condition"]["StringEquals"] == {"AWS:SourceAccount": "111111111111"}
     assert statement["Condition"]["ArnLike"] == {"AWS:SourceArn": "arn:aws:cloudfront::111111111111:distribution/*"}
     # Without an uploads path nothing is granted.
@@ -232,7 +232,7 @@ def test_distribution_protocols_logging_price_class_and_web_acl(synthesized, var
 @pytest.mark.parametrize("variant, host, zone", [
     ("domain-3az", "staging.example.com", "Z0123456789ABCDEFGHIJ"),
     ("eu-domain", "app.example.eu", "Z0EU3456789ABCDEFGHIJ"),
-    ("endpoints-only", "api.spendwise.example.com", "Z0123456789ABCDEFGHIJ"),
+    ("spendwise-dev", "api.dev.spendwise.example.com", "Z0SPENDWISE0000000001"),
 ])
 def test_certificates_in_the_right_regions_and_alias_records(synthesized, variant, host, zone):
     synth = synthesized[variant]
@@ -405,8 +405,8 @@ def test_amplify_app_builds_nextjs_ssr_with_a_token_from_secrets_manager(synthes
     _, app = edge_one(synth, "AWS::Amplify::App")
     p = app["Properties"]
     assert p["Platform"] == "WEB_COMPUTE"
-    assert p["Repository"] == "https://github.com/example/storefront"
-    assert p["AccessToken"] == "{{resolve:secretsmanager:webapp/amplify-github-token:SecretString:::}}"
+    assert p["Repository"] == synth.config.edge.amplify_repository == f"https://github.com/example/{synth.config.app_name}"
+    assert p["AccessToken"] == f"{{{{resolve:secretsmanager:{synth.config.app_name}/amplify-github-token:SecretString:::}}}}"
     assert p["BuildSpec"] == (ROOT / "frontend" / "amplify.yml").read_text()
     assert p["EnableBranchAutoDeletion"] is True
     role_id, _ = edge_one(synth, "AWS::IAM::Role")
@@ -418,7 +418,7 @@ def test_amplify_app_builds_nextjs_ssr_with_a_token_from_secrets_manager(synthes
     assert statement["Resource"] == {"Fn::GetAtt": [group_id, "Arn"]}
 
 
-@pytest.mark.parametrize("variant, domain", [("ec2-single", ""), ("endpoints-only", "spendwise.example.com")])
+@pytest.mark.parametrize("variant, domain", [("stockpilot-dev", ""), ("spendwise-dev", "dev.spendwise.example.com")])
 def test_amplify_branch_per_environment_with_settings_basic_auth_and_domain(synthesized, variant, domain):
     synth = synthesized[variant]
     (branch,) = frontend_resources(synth, "AWS::Amplify::Branch").values()
@@ -457,13 +457,13 @@ def _callbacks(synth) -> list:
 
 def test_amplify_origins_reach_the_user_pool_client(synthesized):
     # Without a domain: Amplify's branch URL, read from the edge tier.
-    (url,) = _callbacks(synthesized["ec2-single"])[1:]
+    (url,) = _callbacks(synthesized["stockpilot-dev"])[1:]
     parts = url["Fn::Join"][1]
     assert parts[0] == "https://develop."
-    assert "AmplifyApp" in _output_of(parts[1], synthesized["ec2-single"].stack_names["edge"]) and parts[2] == "/"
+    assert "AmplifyApp" in _output_of(parts[1], synthesized["stockpilot-dev"].stack_names["edge"]) and parts[2] == "/"
     # With one: the custom domain first, then the branch URL.
-    callbacks = _callbacks(synthesized["endpoints-only"])
-    assert "https://spendwise.example.com/" in callbacks
+    callbacks = _callbacks(synthesized["spendwise-dev"])
+    assert "https://dev.spendwise.example.com/" in callbacks
 
 
 def test_compute_learns_the_site_origins(synthesized):

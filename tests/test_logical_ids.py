@@ -98,7 +98,7 @@ TRAIL_STATEFUL = {
     "AuditTrailBucketA91FD435": "AWS::S3::Bucket",
     "AuditTrailLogGroup28BB9333": "AWS::Logs::LogGroup",
 }
-# StockPilot's application topics (the ec2-single variant).
+# StockPilot's application topics (the stockpilot profile).
 APPLICATION_TOPICS_STATEFUL = {
     "ApplicationTopicsKey87F6DB74": "AWS::KMS::Key",
     "ApplicationTopicsstockalerts65204297": "AWS::SNS::Topic",

@@ -32,7 +32,7 @@ def test_three_subnet_tiers_in_every_configured_az(synthesized, variant):
 
 @pytest.mark.parametrize(
     "variant, nat_gateways, nat_instances",
-    [("dev", 0, 1), ("dev-branch", 0, 1), ("staging", 1, 0), ("prod", 2, 0), ("endpoints-only", 0, 0), ("domain-3az", 1, 0)],
+    [("dev", 0, 1), ("dev-branch", 0, 1), ("staging", 1, 0), ("prod", 2, 0), ("spendwise-dev", 0, 0), ("domain-3az", 1, 0)],
 )
 def test_nat_count_follows_the_egress_mode(synthesized, variant, nat_gateways, nat_instances):
     synth = synthesized[variant]
@@ -78,7 +78,7 @@ def test_gateway_endpoints(synthesized, variant):
 
 
 def test_interface_endpoints_use_private_dns_and_their_own_security_group(synthesized):
-    synth = synthesized["endpoints-only"]
+    synth = synthesized["spendwise-dev"]
     interfaces = [p for p in props(synth, "AWS::EC2::VPCEndpoint") if p.get("VpcEndpointType") == "Interface"]
     names = sorted(p["ServiceName"] for p in interfaces)
     assert names == sorted(f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "cognito-idp", "ssmmessages", "ec2messages"))
@@ -191,11 +191,11 @@ def test_every_resource_is_tagged(synthesized, variant):
     cfg = synth.config
     (vpc,) = props(synth, "AWS::EC2::VPC")
     tags = {t["Key"]: t["Value"] for t in vpc["Tags"]}
-    assert tags["application"] == "webapp"
+    assert tags["application"] == cfg.app_name
     assert tags["environment"] == cfg.env_name
     assert tags["branch"] == (cfg.branch or "none")
     assert tags["owner"] == "platform-team"
-    assert tags["cost-center"] == "webapp"
+    assert tags["cost-center"] == cfg.cost_center == ("webapp" if cfg.profile == "reference" else cfg.app_name)
     for key, resource in synth.templates["network"]["Resources"].items():
         if resource["Type"] in ("AWS::EC2::Subnet", "AWS::EC2::SecurityGroup", "AWS::KMS::Key", "AWS::Logs::LogGroup", "AWS::EC2::NatGateway"):
             assert {"application", "environment", "branch"} <= {t["Key"] for t in resource["Properties"]["Tags"]}, key

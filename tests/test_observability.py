@@ -91,7 +91,7 @@ def test_alarm_dimensions_name_this_environments_resources(synthesized):
 
 
 def test_ec2_variant_watches_instances(synthesized):
-    found = alarms(synthesized["ec2"])
+    found = alarms(synthesized["chronoview-prod"])
     assert summary(found["critical-instance-status-checks"])[:6] == ("AWS/EC2", "StatusCheckFailed", 0, 2, 60, "notBreaching")
     assert summary(found["critical-api-cpu"])[:2] == ("AWS/EC2", "CPUUtilization")
     # The CloudWatch agent's memory, aggregated per group by the boot script.
@@ -99,7 +99,7 @@ def test_ec2_variant_watches_instances(synthesized):
     capacity = found["critical-api-capacity"]["Metrics"]
     assert {m["MetricStat"]["Metric"]["MetricName"] for m in capacity if "MetricStat" in m} == {"GroupDesiredCapacity", "GroupInServiceInstances"}
     # ... which the group publishes.
-    (_, group) = one(synthesized["ec2"], "AWS::AutoScaling::AutoScalingGroup", tier="compute")
+    (_, group) = one(synthesized["chronoview-prod"], "AWS::AutoScaling::AutoScalingGroup", tier="compute")
     assert group["Properties"]["MetricsCollection"] == [{"Granularity": "1Minute", "Metrics": ["GroupDesiredCapacity", "GroupInServiceInstances"]}]
 
 
@@ -177,7 +177,7 @@ def dashboard_body(synth) -> str:
     return "".join(p if isinstance(p, str) else "<ref>" for p in body["Fn::Join"][1])
 
 
-@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "ec2", "custom-jwt", "eu-domain"])
+@pytest.mark.parametrize("variant", ["dev", "staging", "prod", "chronoview-prod", "bankapp-dev", "eu-domain"])
 def test_dashboard_has_every_section(synthesized, variant):
     synth = synthesized[variant]
     body = dashboard_body(synth)
@@ -185,8 +185,8 @@ def test_dashboard_has_every_section(synthesized, variant):
         assert f"## {section}" in body
     for namespace in ("AWS/CloudFront", "AWS/WAFV2", "AWS/ApplicationELB", "AWS/RDS"):
         assert namespace in body
-    assert ("AWS/EC2" if variant == "ec2" else "AWS/ECS") in body
-    assert ("AWS/Cognito" in body) is (variant != "custom-jwt")
+    assert ("AWS/EC2" if synth.config.compute.kind == "ec2" else "AWS/ECS") in body
+    assert ("AWS/Cognito" in body) is (synth.config.auth.mode == "cognito")
     # Cache hit rate only where the distribution pays for the additional metrics.
     assert ("CacheHitRate" in body) is synth.config.observability.cdn_additional_metrics
     subscriptions = resources(synth, "AWS::CloudFront::MonitoringSubscription", tier="edge")
@@ -198,7 +198,7 @@ def test_dashboard_has_every_section(synthesized, variant):
     assert body.split(f'"AWS/WAFV2","BlockedRequests","Rule","ALL","WebACL","{acl}')[1].split("{", 1)[1].startswith('"region":"us-east-1"')
 
 
-@pytest.mark.parametrize("variant", ["dev", "prod", "dev-branch", "custom-jwt"])
+@pytest.mark.parametrize("variant", ["dev", "prod", "dev-branch", "bankapp-dev"])
 def test_user_sync_failures_are_counted_alarmed_and_graphed(synthesized, variant):
     synth = synthesized[variant]
     filters = resources(synth, "AWS::Logs::MetricFilter", tier="observability")
@@ -334,7 +334,7 @@ def test_dev_service_scales_to_zero_after_working_hours(synthesized):
 
 
 def test_single_instance_stops_after_working_hours(synthesized):
-    actions = [a["Properties"] for a in resources(synthesized["ec2-single"], "AWS::AutoScaling::ScheduledAction", tier="compute").values()]
+    actions = [a["Properties"] for a in resources(synthesized["stockpilot-dev"], "AWS::AutoScaling::ScheduledAction", tier="compute").values()]
     by_size = {a["MaxSize"]: a for a in actions}
     assert by_size[0]["Recurrence"] == "0 20 * * 1,2,3,4,5" and by_size[0]["DesiredCapacity"] == 0
     assert by_size[1]["Recurrence"] == "0 7 * * 1,2,3,4,5" and by_size[1]["MinSize"] == 1
@@ -344,9 +344,9 @@ def test_single_instance_stops_after_working_hours(synthesized):
 
 
 def test_stockpilot_topics_and_publish_permission(synthesized):
-    synth = synthesized["ec2-single"]
+    synth = synthesized["stockpilot-dev"]
     topics = resources(synth, "AWS::SNS::Topic", tier="data")
-    assert {t["Properties"]["TopicName"] for t in topics.values()} == {"webapp-dev-stock-alerts", "webapp-dev-order-notifications"}
+    assert {t["Properties"]["TopicName"] for t in topics.values()} == {"stockpilot-dev-stock-alerts", "stockpilot-dev-order-notifications"}
     assert all("KmsMasterKeyId" in t["Properties"] for t in topics.values())
     subscriptions = [s["Properties"] for s in resources(synth, "AWS::SNS::Subscription", tier="data").values()]
     assert [(s["Endpoint"], s["TopicArn"]) for s in subscriptions] == [("inventory-admin@example.com", {"Ref": "ApplicationTopicsstockalerts65204297"})]
@@ -365,5 +365,5 @@ def test_stockpilot_topics_and_publish_permission(synthesized):
 
 def test_no_application_topics_unless_declared(synthesized):
     for name in VARIANTS:
-        if name != "ec2-single":
+        if not synthesized[name].config.application_topics:
             assert not resources(synthesized[name], "AWS::SNS::Topic", tier="data"), name

@@ -1,0 +1,1 @@
+"""BankApp's environments (seed 004; docs/profiles/bankapp.md): ``-c profile=bankapp``."""

@@ -4,8 +4,8 @@ assemblies synthesized offline once per session.
 dev as the base (the session's own synthesis), and three variants of it synthesized here:
 ``replaced`` renames the database (DBName: CloudFormation replaces the instance), turns X-Ray on
 (an IAM statement) and adds the Redis cache (security-group rules); ``cosmetic`` changes the
-cost-center tag on every resource; ``again`` is dev synthesized a second time, which must be
-byte-identical.
+cost-center tag on every resource; ``again`` is dev synthesized a second time. app.py's own
+runs, two processes apart, must write byte-identical assemblies.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ import pytest
 
 from delivery import review
 from delivery.stateful import GATED, NOT_GATED, is_gated
+from tests.background import Command, background_command
 from tests.conftest import ROOT, synthesize
+from tests.test_app import app_command
 
 REPLACED = {"env": "dev", "overrides": {"dev": {"database": {"database_name": "renamed"},
                                                 "compute": {"xray_tracing": True}, "cache": {"enabled": True}}}}
@@ -55,11 +57,23 @@ def files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_two_synths_of_one_commit_are_byte_identical(assemblies):
-    """No timestamp, path or random value in any file of the assembly: the report shows only real change."""
-    base, again = files(assemblies["base"]), files(assemblies["again"])
-    assert sorted(base) == sorted(again)
-    assert [name for name in base if base[name] != again[name]] == []
+@background_command("app-dev-again")
+def _dev_again(outdir: Path) -> Command:
+    """app.py for dev a second time, in a process of its own (tests/test_app.py runs the first)."""
+    return app_command(outdir, {"env": "dev"})
+
+
+@pytest.mark.background("app-dev")
+@pytest.mark.background("app-dev-again")
+def test_two_synths_of_one_commit_are_byte_identical(background):
+    """Every file of the assembly, templates, manifest, metadata and assets: no time, no random
+    value, no temporary path (app.py leaves stack traces out), so the review shows only real change
+    and a release's digest is the same for the same commit."""
+    (first, first_out), (second, second_out) = background.result("app-dev"), background.result("app-dev-again")
+    assert first.returncode == 0 and second.returncode == 0, (first.stderr + second.stderr)[-3000:]
+    one, two = files(first_out), files(second_out)
+    assert len(one) > 20 and sorted(one) == sorted(two)
+    assert [name for name in one if one[name] != two[name]] == []
 
 
 def test_the_same_commit_reports_no_change(comparisons):

@@ -219,8 +219,10 @@ BRANCH_OVERRIDES: dict = {
     # Interruptible capacity is fine for a preview; one task is enough (the ceiling stays the
     # parent's, so a single-instance layout keeps its 1/1).
     "compute": {"fargate_spot": True, "min_count": 1},
-    # The long-lived environment's trail already records the account; a preview's budget is its own.
-    "observability": {"cloudtrail": False, "cdn_additional_metrics": False, "monthly_budget_usd": 50},
+    # The long-lived environment's trail already records the account; a preview's budget is its
+    # own, above what a preview left running for a whole month costs (`make cost`: about $60),
+    # so its alerts mean "forgotten", not "running".
+    "observability": {"cloudtrail": False, "cdn_additional_metrics": False, "monthly_budget_usd": 75},
     # A preview promises no recovery: its single-AZ database could not meet the parent's objectives.
     "recovery": {"rto_minutes": 1440, "rpo_minutes": 1440},
 }

@@ -273,7 +273,7 @@ def test_no_trail_in_branch_environments(synthesized):
     ("dev", 150, {"application": "webapp", "environment": "dev", "branch": "none"}),
     ("staging", 250, {"application": "webapp", "environment": "staging", "branch": "none"}),
     ("prod", 800, {"application": "webapp", "environment": "prod", "branch": "none"}),
-    ("dev-branch", 50, {"application": "webapp", "environment": "dev", "branch": "feature/login-page"}),
+    ("dev-branch", 75, {"application": "webapp", "environment": "dev", "branch": "feature/login-page"}),
 ])
 def test_monthly_budget(synthesized, variant, amount, tags):
     (_, budget) = one(synthesized[variant], "AWS::Budgets::Budget", tier="observability")

@@ -37,7 +37,7 @@ deps: $(PY_STAMP) $(NODE_STAMP) $(FUNCTIONS_STAMP)
 
 functions: $(FUNCTIONS_STAMP)
 
-$(PY_STAMP): requirements.txt requirements-dev.txt
+$(PY_STAMP): requirements.txt requirements-dev.txt functions/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -97,6 +97,24 @@ require-branch:
 
 destroy: require-branch deps
 	cdk destroy --all --force $(CDK_CONTEXT) $(CDK_FLAGS)
+
+# The deploy rehearsal (docs/rehearsal.md): bootstrap, deploy, redeploy, diff, a branch
+# environment and destroy with the pinned CLI against a local AWS emulator (moto with the
+# extension in rehearsal/), no credentials, no Docker. Not part of `make test`.
+# make rehearse [ENV=dev] [PROFILE=name] [BRANCH=name]
+REHEARSAL_VENV := .venv-rehearsal
+REHEARSAL_STAMP := $(REHEARSAL_VENV)/.installed
+.PHONY: rehearse rehearsal-deps
+rehearsal-deps: $(REHEARSAL_STAMP)
+
+# Its own virtualenv: moto's botocore needs python-dateutil<3, the functions pin 4.0.0.
+$(REHEARSAL_STAMP): rehearsal/requirements.txt
+	test -x $(REHEARSAL_VENV)/bin/python || $(PYTHON) -m venv $(REHEARSAL_VENV)
+	$(REHEARSAL_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r rehearsal/requirements.txt
+	touch $@
+
+rehearse: deps $(REHEARSAL_STAMP)
+	$(REHEARSAL_VENV)/bin/python -m rehearsal.driver --env $(or $(ENV),dev) $(if $(PROFILE),--profile $(PROFILE)) $(if $(BRANCH),--branch $(BRANCH))
 
 # The type checker first (incremental: under a second when little changed), then the suite.
 test: deps $(SCAN_STAMP) typecheck

@@ -107,7 +107,7 @@ REHEARSAL_STAMP := $(REHEARSAL_VENV)/.installed
 .PHONY: rehearse rehearsal-deps
 rehearsal-deps: $(REHEARSAL_STAMP)
 
-# Its own virtualenv: moto's botocore needs python-dateutil<3, the functions pin 4.0.0.
+# Its own virtualenv, like .venv-delivery: moto's server and its ~60 packages stay out of .venv.
 $(REHEARSAL_STAMP): rehearsal/requirements.txt
 	test -x $(REHEARSAL_VENV)/bin/python || $(PYTHON) -m venv $(REHEARSAL_VENV)
 	$(REHEARSAL_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r rehearsal/requirements.txt

@@ -1,0 +1,1 @@
+"""The deploy rehearsal (docs/rehearsal.md): the emulator extension and the driver."""

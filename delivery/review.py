@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import importlib
 import json
 import os
 import re
@@ -40,6 +41,8 @@ from typing import Any
 from delivery.stateful import CLUSTER_MEMBER_NOTE, DESTRUCTIVE_IMPACTS, GATED, is_gated
 
 ROOT = Path(__file__).resolve().parent.parent
+# The largest "what changed" picture a comment carries (bytes); a larger one is in the full report.
+PICTURE_LIMIT = 20_000
 NODE = ROOT / "node_modules" / ".bin" / "node"
 ENGINE = Path(__file__).resolve().parent / "cfn_diff.js"
 OUT = ROOT / "build" / "review"
@@ -289,6 +292,8 @@ class Review:
     findings: dict[str, list[dict[str, str]]]
     cost: dict[str, dict[str, float | None]] | None
     acknowledgments: dict[str, list[str]] = field(default_factory=dict)
+    # Mermaid of the changed part of the architecture picture (scripts/diagrams.py), or "".
+    picture: str = ""
 
     @property
     def failures(self) -> list[StatefulChange]:
@@ -309,6 +314,14 @@ class Review:
 
     def environments(self) -> list[str]:
         return list(dict.fromkeys(s["environment"] for s in self.stacks))
+
+
+def changed_picture(base_assembly: Path, head_assembly: Path) -> str:
+    """The changed part of the architecture picture (Mermaid; "" when the picture is unchanged),
+    drawn by scripts/diagrams.py. Loaded by name: mypy checks scripts/ as top-level modules (it is
+    a folder of commands), and a static import would map that file to a second module name."""
+    diagrams = importlib.import_module("scripts.diagrams")
+    return str(diagrams.changed_picture(base_assembly, head_assembly))
 
 
 def environment_of(stack_id: str) -> str:
@@ -355,7 +368,7 @@ def compare_many(pairs: Sequence[tuple[Path, Path]]) -> list[Comparison]:
 
 def build_review(comparison: Comparison, *, acknowledgments: Mapping[str, Sequence[str]] | None = None,
                  base: Mapping[str, Any] | None = None, head: Mapping[str, Any] | None = None,
-                 cost: dict[str, dict[str, float | None]] | None = None) -> Review:
+                 cost: dict[str, dict[str, float | None]] | None = None, picture: str = "") -> Review:
     """The gate over a comparison. ``acknowledgments``: source ("label", "trailer", "option") ->
     logical IDs that may be replaced or deleted."""
     acks = {source: sorted(set(ids)) for source, ids in (acknowledgments or {}).items()}
@@ -375,7 +388,8 @@ def build_review(comparison: Comparison, *, acknowledgments: Mapping[str, Sequen
                                     "type": change["type"], "impact": change["impact"], "cause": _cause(change),
                                     **({"note": note} if note else {})})
     return Review(base=dict(base or {}), head=dict(head or {}), engine=comparison.engine, stacks=comparison.stacks,
-                  stateful=stateful, destructive=destructive, findings=comparison.findings, cost=cost, acknowledgments=acks)
+                  stateful=stateful, destructive=destructive, findings=comparison.findings, cost=cost, acknowledgments=acks,
+                  picture=picture)
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,6 +530,13 @@ def render_summary(review: Review, *, rows: int | None = None) -> str:
                                  _table(["", "Stack", "Tool", "Rule", "Logical ID", "Reason"], table_rows, limit=rows)))
     if security:
         out += ["### Security delta", "", *[s + "\n" for s in security]]
+    if review.picture:
+        # GitHub renders Mermaid in comments; a picture too large for the comment stays in the full report.
+        if rows is None or size(review.picture) <= PICTURE_LIMIT:
+            out += ["### What changed, as a picture", "", _details("Added, removed, replaced and changed nodes with their neighbours "
+                                                                   "(docs/architecture.md has the whole picture)", fenced(review.picture, "mermaid")), ""]
+        else:
+            out += ["### What changed, as a picture", "", "Too large for a comment: see the full report.", ""]
     if changed:
         if review.cost is None:
             out += ["### Cost delta", "", "Not estimated: neither side could be priced by the cost model (`make cost`, docs/cost.md).", ""]
@@ -693,6 +714,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                        "trailer": trailer_acknowledgments(base_commit, head_commit),
                        "option": sorted(set(args.acknowledge))}
     review = build_review(compare(base_out, head_out), acknowledgments={k: v for k, v in acknowledgments.items() if v},
+                          picture=changed_picture(base_out, head_out),
                           base={"label": args.base, "commit": base_commit},
                           head={"label": f"{args.head} (working tree{', uncommitted changes' if dirty else ''})", "commit": head_commit,
                                 "dirty": dirty},

@@ -107,6 +107,9 @@ def test_the_command_exits_1_on_an_unacknowledged_replacement_and_writes_three_f
     assert (tmp_path / "report.md").read_text().startswith(review.MARKER)
     assert (tmp_path / "report-full.md").exists()
     assert data["cost"]["dev"]["delta"] > 0  # priced by the cost model, each side
+    # The changed part of the architecture picture, with the replaced database marked (scripts/diagrams.py).
+    report = (tmp_path / "report.md").read_text()
+    assert "### What changed, as a picture" in report and "```mermaid" in report and "replaced" in report
 
 
 def test_a_commit_trailer_acknowledges_the_replacement(comparisons, assemblies, tmp_path):

@@ -239,6 +239,8 @@ class Rehearsal:
                       if i["State"]["Name"] not in ("terminated", "shutting-down")}
             found |= {(f"db instance ({region})", d["DBInstanceIdentifier"])
                       for d in self.client("rds", region).describe_db_instances()["DBInstances"]}
+            found |= {(f"db snapshot ({region})", d["DBSnapshotIdentifier"])
+                      for d in self.client("rds", region).describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]}
             found |= {(f"load balancer ({region})", lb["LoadBalancerArn"])
                       for lb in self.client("elbv2", region).describe_load_balancers()["LoadBalancers"]}
             ecs = self.client("ecs", region)
@@ -246,6 +248,8 @@ class Rehearsal:
             found |= {(f"ecs cluster ({region})", c["clusterArn"])
                       for c in (ecs.describe_clusters(clusters=arns)["clusters"] if arns else []) if c["status"] != "INACTIVE"}
             found |= {(f"sns topic ({region})", t["TopicArn"]) for t in self.client("sns", region).list_topics()["Topics"]}
+            found |= {(f"sns subscription ({region})", x["SubscriptionArn"])
+                      for x in self.client("sns", region).list_subscriptions()["Subscriptions"]}
             found |= {(f"user pool ({region})", p["Id"])
                       for p in self.client("cognito-idp", region).list_user_pools(MaxResults=60)["UserPools"]}
             # /aws/... are AWS's public parameters (moto lists them once they have been read).
@@ -253,6 +257,15 @@ class Rehearsal:
                       for p in self.client("ssm", region).describe_parameters()["Parameters"] if not p["Name"].startswith("/aws/")}
             found |= {(f"ecr repository ({region})", r["repositoryName"])
                       for r in self.client("ecr", region).describe_repositories()["repositories"]}
+        route53 = self.client("route53")
+        for zone in route53.list_hosted_zones()["HostedZones"]:
+            found.add(("hosted zone", zone["Id"]))
+            found |= {("dns record", f"{zone['Id']} {rr['Name']} {rr['Type']}")
+                      for rr in route53.list_resource_record_sets(HostedZoneId=zone["Id"])["ResourceRecordSets"]
+                      if rr["Type"] not in ("NS", "SOA")}
+        for region in sorted(regions):
+            found |= {(f"certificate ({region})", c["CertificateArn"])
+                      for c in self.client("acm", region).list_certificates()["CertificateSummaryList"]}
         if self.state_file.exists():
             state = json.loads(self.state_file.read_text())
             found |= {(f"stand-in {s['type']} ({s['region']})", s["physical_id"]) for s in state["standins"]}
@@ -263,6 +276,39 @@ class Rehearsal:
 
 
 # --- the steps -------------------------------------------------------------------------------
+
+def hosted_zones(*envs: Environment) -> dict[str, str]:
+    """Hosted zone ID -> domain, for the zones the templates name by ID (records, certificate
+    validation): the domain is the shortest record name under the zone less its first label."""
+    names: dict[str, list[str]] = {}
+    for env in envs:
+        for info in env.stacks.values():
+            for resource in info["template"].get("Resources", {}).values():
+                props = resource.get("Properties", {})
+                if resource["Type"] == "AWS::Route53::RecordSet" and isinstance(props.get("HostedZoneId"), str):
+                    names.setdefault(props["HostedZoneId"], []).append(str(props["Name"]).rstrip("."))
+                for option in props.get("DomainValidationOptions", []) if resource["Type"].startswith("AWS::CertificateManager") else []:
+                    if isinstance(option.get("HostedZoneId"), str):
+                        names.setdefault(option["HostedZoneId"], []).append(option["DomainName"])
+    zones = {}
+    for zone_id, domains in names.items():
+        shortest = min(domains, key=lambda d: d.count("."))
+        zones[zone_id] = shortest.split(".", 1)[1] if shortest.count(".") > 1 else shortest
+    return zones
+
+
+def hand_made_secrets(*envs: Environment) -> set[tuple[str, str]]:
+    """(region, name) of every secret a template reads by a literal name (not a stack's ARN)."""
+    import re
+
+    found = set()
+    for env in envs:
+        for info in env.stacks.values():
+            for name in re.findall(r"\{\{resolve:secretsmanager:([^:}\"]+)", json.dumps(info["template"])):
+                if not name.startswith("arn:"):
+                    found.add((info["region"], name))
+    return found
+
 
 def regions_of(*envs: Environment) -> set[str]:
     return {GLOBAL_REGION} | {info["region"] for env in envs for info in env.stacks.values()}
@@ -302,8 +348,19 @@ def run(env: Environment, branch: Environment | None, work: Path, *, emulator_en
             nonlocal baseline
             regions = regions_of(env, *([branch] if branch else []))
             r.cdk("bootstrap", *[f"aws://{ACCOUNT}/{region}" for region in sorted(regions)], "--app", str(env.assembly))
+            # The hosted zones the configuration names exist before the app, as in the account.
+            zones = hosted_zones(env, *([branch] if branch else []))
+            route53 = r.client("route53")
+            for zone_id, name in sorted(zones.items()):
+                route53.create_hosted_zone(Name=name, CallerReference=f"rehearsal-zone-id:{zone_id}")
+            # So do the secrets the documentation says to create by hand (a literal name in a
+            # dynamic reference, e.g. the Amplify GitHub token): a placeholder value here.
+            secrets = hand_made_secrets(env, *([branch] if branch else []))
+            for region, name in sorted(secrets):
+                r.client("secretsmanager", region).create_secret(Name=name, SecretString="rehearsal-placeholder")
             baseline = r.inventory(regions)
-            return f"regions {', '.join(sorted(regions))}"
+            return (f"regions {', '.join(sorted(regions))}" + (f"; hosted zones {', '.join(sorted(zones.values()))}" if zones else "")
+                    + (f"; secrets made by hand {', '.join(sorted(n for _, n in secrets))}" if secrets else ""))
 
         r.step("bootstrap", bootstrap)
 
@@ -366,6 +423,19 @@ def run(env: Environment, branch: Environment | None, work: Path, *, emulator_en
                 if stack and stack.get("EnableTerminationProtection"):
                     r.client("cloudformation", info["region"]).update_termination_protection(
                         StackName=name, EnableTerminationProtection=False)
+            # Beyond the README: a database with deletion protection (staging, prod) cannot be
+            # deleted either; the rehearsal turns it off too, and says so.
+            unprotected = []
+            for name, info in env.stacks.items():
+                for resource_id, resource in info["template"].get("Resources", {}).items():
+                    if resource["Type"] == "AWS::RDS::DBInstance" and resource.get("Properties", {}).get("DeletionProtection") is True:
+                        physical = r.physical_ids(Environment(env.label, [], stacks={name: info}))[name].get(resource_id)
+                        if physical:
+                            r.client("rds", info["region"]).modify_db_instance(DBInstanceIdentifier=physical,
+                                                                               DeletionProtection=False, ApplyImmediately=True)
+                            unprotected.append(f"{name}/{resource_id}")
+            with r.log.open("a") as handle:
+                handle.writelines(f"deletion protection turned off: {u}\n" for u in unprotected)
             r.cdk("destroy", "--all", "--force", *env.app)
             problems = []
             for e in (env, branch) if branch else (env,):
@@ -389,7 +459,8 @@ def run(env: Environment, branch: Environment | None, work: Path, *, emulator_en
             if problems:
                 raise StepFailed("; ".join(problems[:10]) + (f" (+{len(problems) - 10} more)" if len(problems) > 10 else ""))
             listed = ", ".join(f"{k['logical_id']} ({k['type']})" for k in kept) or "nothing"
-            return f"nothing left; retained by design: {listed}"
+            note = f"; deletion protection turned off first: {', '.join(unprotected)}" if unprotected else ""
+            return f"nothing left; retained by design: {listed}{note}"
 
         r.step("destroy", destroy)
     except (StepFailed, KeyboardInterrupt):

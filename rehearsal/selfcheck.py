@@ -430,14 +430,61 @@ def _ecs_deletion() -> str:
     return "a service and its cluster are deleted (INACTIVE, as ECS shows them) with their stack"
 
 
+@check("hosted-zone-ids")
+def _hosted_zone_ids() -> str:
+    import boto3
+
+    route53 = boto3.client("route53", region_name=REGION)
+    route53.create_hosted_zone(Name="example.com", CallerReference="rehearsal-zone-id:Z0REHEARSAL0000000001")
+    stack = deploy("dns", {
+        "C": {"Type": "AWS::CertificateManager::Certificate", "Properties": {"DomainName": "app.example.com",
+              "DomainValidationOptions": [{"DomainName": "app.example.com", "HostedZoneId": "Z0REHEARSAL0000000001"}]}},
+        "R": {"Type": "AWS::Route53::RecordSet", "Properties": {"HostedZoneId": "Z0REHEARSAL0000000001",
+              "Name": "app.example.com.", "Type": "CNAME", "TTL": "60", "ResourceRecords": ["target.example.net"]}}},
+        {"Certificate": {"Value": {"Ref": "C"}}})
+    assert stack["StackStatus"] == "CREATE_COMPLETE", failure(stack)
+    records = route53.list_resource_record_sets(HostedZoneId="Z0REHEARSAL0000000001")["ResourceRecordSets"]
+    assert "app.example.com." in [r["Name"] for r in records], records
+    assert stack["Outputs"][0]["OutputValue"].startswith("arn:aws:acm:")
+    return "a zone created with its configured ID takes the stack's records; the certificate is requested in ACM"
+
+
+@check("db-instance-protection")
+def _db_instance_protection() -> str:
+    import boto3
+
+    from rehearsal.emulator.cloudformation import RETAINED
+
+    deploy("db", {"D": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "Properties": {
+        "DBInstanceIdentifier": "protected-db", "Engine": "postgres", "DBInstanceClass": "db.t4g.micro",
+        "AllocatedStorage": "20", "MasterUsername": "app", "MasterUserPassword": "password123",
+        "DeletionProtection": True}}})
+    client = cfn()
+    client.delete_stack(StackName="db")
+    stack = client.describe_stacks(StackName="db")["Stacks"][0]
+    assert stack["StackStatus"] == "DELETE_FAILED" and "[D]" in stack["StackStatusReason"], stack
+    rds = boto3.client("rds", region_name=REGION)
+    rds.modify_db_instance(DBInstanceIdentifier="protected-db", DeletionProtection=False, ApplyImmediately=True)
+    client.delete_stack(StackName="db")
+    snapshots = rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
+    assert [s["DBSnapshotIdentifier"] for s in snapshots] == ["protected-db-final-snapshot"], snapshots
+    assert any(r["physical_id"] == "protected-db-final-snapshot" for r in RETAINED), RETAINED
+    return "a protected instance stops its stack's deletion; Snapshot takes a final snapshot, recorded as kept"
+
+
 def run(names: list[str]) -> list[dict]:
     from moto import mock_aws
 
     from rehearsal.emulator import install
 
     install()
+    from rehearsal.emulator.cloudformation import RETAINED
+    from rehearsal.emulator.standins import STATE
+
     results = []
     for name in names:
+        RETAINED.clear()
+        STATE.clear()
         with mock_aws():
             try:
                 detail = CHECKS[name]()

@@ -34,6 +34,8 @@ GAPS: tuple[tuple[str, str, str], ...] = (
     ("listener-rule-deletion", "resources", "fix_listener_rule_deletion"),
     ("network-deletion", "resources", "fix_network_deletion"),
     ("ecs-deletion", "resources", "fix_ecs_deletion"),
+    ("hosted-zone-ids", "resources", "fix_hosted_zone_ids"),
+    ("db-instance-protection", "resources", "fix_db_instance_protection"),
 )
 
 _installed = False

@@ -182,7 +182,14 @@ def fix_stack_deletion() -> None:
                 parsed = resource_map._parsed_resources.get(logical_id)
                 try:
                     if parsed is not None and not isinstance(parsed, str):
+                        snapshot = pending[logical_id].get("DeletionPolicy") == "Snapshot"
+                        if snapshot:
+                            parsed.final_snapshot = True  # the resource's delete takes it (resources.py)
                         resource_map._delete_resource(parsed, pending[logical_id])
+                        if snapshot and hasattr(parsed, "db_instance_identifier"):
+                            RETAINED.append({"stack": stack.name, "region": stack.region_name, "logical_id": logical_id,
+                                             "type": "AWS::RDS::DBSnapshot (final snapshot, DeletionPolicy Snapshot)",
+                                             "physical_id": f"{parsed.db_instance_identifier}-final-snapshot"})
                         resource_map._parsed_resources.pop(logical_id, None)
                 except Exception as error:  # noqa: BLE001 - retried, then reported
                     errors[logical_id] = error

@@ -274,3 +274,55 @@ def fix_ecs_deletion() -> None:
 
     Service.delete = delete_service
     Cluster.delete = delete_cluster
+
+
+ZONE_REFERENCE = "rehearsal-zone-id:"
+
+
+def fix_hosted_zone_ids() -> None:
+    """An environment with a domain names its Route 53 hosted zone by ID in the configuration
+    (it exists before the app is deployed); moto always invents a zone's ID, so the
+    records and certificate validations of such an environment name a zone the emulator
+    cannot have. Here CreateHostedZone with the caller reference
+    ``rehearsal-zone-id:<ID>`` gives the zone that ID: the driver creates the zones the
+    templates name this way before deploying, as an account would already hold them."""
+    from moto.route53.models import Route53Backend
+
+    original = Route53Backend.create_hosted_zone
+
+    def create_hosted_zone(self: Any, name: str, private_zone: bool, caller_reference: str | None = None,
+                           *args: Any, **kwargs: Any) -> Any:
+        zone = original(self, name, private_zone, caller_reference, *args, **kwargs)
+        if caller_reference and caller_reference.startswith(ZONE_REFERENCE):
+            wanted = caller_reference[len(ZONE_REFERENCE):]
+            self.zones[wanted] = self.zones.pop(zone.resource_id)
+            zone.resource_id = wanted
+        return zone
+
+    Route53Backend.create_hosted_zone = create_hosted_zone
+
+
+def fix_db_instance_protection() -> None:
+    """moto's ``AWS::RDS::DBInstance`` ignores ``DeletionProtection`` (a protected database
+    is deleted with its stack) and ``DeletionPolicy: Snapshot`` (no final snapshot is
+    taken). Here the instance is protected as configured, so deleting it fails until the
+    protection is turned off, and a Snapshot policy takes a final snapshot, recorded as
+    kept by design (``stack-deletion`` marks the resource)."""
+    from moto.rds.models import DBInstance, rds_backends
+
+    original = DBInstance.create_from_cloudformation_json.__func__
+
+    def create_from_cloudformation_json(cls: Any, resource_name: str, cloudformation_json: Any,
+                                        account_id: str, region_name: str, **kwargs: Any) -> Any:
+        database = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        protection = cloudformation_json["Properties"].get("DeletionProtection", False)
+        database.deletion_protection = str(protection).lower() == "true"
+        return database
+
+    def delete(self: Any, account_id: str, region_name: str) -> None:
+        snapshot = f"{self.db_instance_identifier}-final-snapshot" if getattr(self, "final_snapshot", False) else None
+        rds_backends[account_id][region_name].delete_db_instance(
+            self.db_instance_identifier, final_db_snapshot_identifier=snapshot, skip_final_snapshot=snapshot is None)
+
+    DBInstance.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+    DBInstance.delete = delete

@@ -5,7 +5,7 @@ so a stack "succeeds" without them. Here each type this app uses is either
 
 - **backed**: created through moto's own service backend, so the service's API shows it
   (and the driver's leftover check sees it go): Secrets Manager secrets and target
-  attachments, Cognito user pools, clients, domains and groups, security-group egress
+  attachments, ACM certificates, SNS subscriptions, Cognito user pools, clients, domains and groups, security-group egress
   rules; or
 - **recorded**: a stand-in with a physical ID and the attributes the templates read,
   kept in the emulator's state file (``REHEARSAL_STATE``) until its stack deletes it. It
@@ -32,8 +32,18 @@ from moto.moto_api._internal import mock_random
 _ARN = "arn:aws:{service}:{region}:{account}:{kind}/{id}"
 RECORDED: dict[str, dict[str, Any]] = {
     "AWS::CDK::Metadata": {},
+    "AWS::Amplify::App": {"id": "arn:aws:amplify:{region}:{account}:apps/d{lower13}",
+                          "attrs": {"AppId": "d{lower13}", "Arn": "{id}", "AppName": "{name}",
+                                    "DefaultDomain": "d{lower13}.amplifyapp.com"}, "name_property": "Name"},
+    "AWS::Amplify::Branch": {"arn": "arn:aws:amplify:{region}:{account}:apps/branches/{branch}",
+                             "attrs": {"Arn": "{arn}", "BranchName": "{branch}"}},
+    "AWS::Amplify::Domain": {"arn": "arn:aws:amplify:{region}:{account}:apps/domains/{domain}",
+                             "attrs": {"Arn": "{arn}", "DomainName": "{domain}", "StatusReason": "",
+                                       "CertificateRecord": "", "DomainStatus": "AVAILABLE"}},
     "AWS::ApplicationAutoScaling::ScalableTarget": {"id": "{service_ns}|{name}"},
     "AWS::ApplicationAutoScaling::ScalingPolicy": {"arn": "arn:aws:autoscaling:{region}:{account}:scalingPolicy:{id}"},
+    "AWS::AutoScaling::ScalingPolicy": {"arn": "arn:aws:autoscaling:{region}:{account}:scalingPolicy:{uuid}:autoScalingGroupName/{name}",
+                                        "attrs": {"Arn": "{arn}", "PolicyName": "{name}"}},
     "AWS::Budgets::Budget": {},
     "AWS::CloudFront::CachePolicy": {"id": "{uuid}", "attrs": {"Id": "{id}"}},
     "AWS::CloudFront::ResponseHeadersPolicy": {"id": "{uuid}", "attrs": {"Id": "{id}"}},
@@ -42,6 +52,7 @@ RECORDED: dict[str, dict[str, Any]] = {
                                   "attrs": {"FunctionARN": "{arn}", "Stage": "LIVE"}},
     "AWS::CloudFront::Distribution": {"id": "E{upper13}",
                                       "attrs": {"Id": "{id}", "DomainName": "d{lower13}.cloudfront.net"}},
+    "AWS::CloudFront::MonitoringSubscription": {},
     "AWS::CloudTrail::Trail": {"arn": "arn:aws:cloudtrail:{region}:{account}:trail/{id}", "attrs": {"Arn": "{arn}"}},
     "AWS::CloudWatch::Alarm": {"arn": "arn:aws:cloudwatch:{region}:{account}:alarm:{id}", "attrs": {"Arn": "{arn}"},
                                "name_property": "AlarmName"},
@@ -99,7 +110,8 @@ class StandIn(CloudFormationModel):
         values = {"name": self.name, "account": account_id, "region": region, "uuid": str(mock_random.uuid4()),
                   "upper13": _random("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 13),
                   "lower13": _random("abcdefghijklmnopqrstuvwxyz0123456789", 13),
-                  "service_ns": properties.get("ServiceNamespace", ""), "bucket": properties.get("Bucket", "")}
+                  "service_ns": properties.get("ServiceNamespace", ""), "bucket": properties.get("Bucket", ""),
+                  "branch": properties.get("BranchName", ""), "domain": properties.get("DomainName", "")}
         self.id = spec.get("id", "{name}").format(**values)
         values["id"] = self.id
         values["arn"] = self.arn = spec.get("arn", "").format(**values) or None
@@ -310,7 +322,45 @@ class SecurityGroupEgress(StandIn):
             pass
 
 
-BACKED = (Secret, SecretTargetAttachment, UserPool, UserPoolClient, UserPoolDomain, UserPoolGroup,
+class Certificate(StandIn):
+    """Requested in ACM (not validated: moto's certificates stay PENDING_VALIDATION)."""
+
+    resource_type = "AWS::CertificateManager::Certificate"
+
+    def _backend(self) -> Any:
+        from moto.acm.models import acm_backends
+
+        return acm_backends[self.account_id][self.region_name]
+
+    def create(self) -> None:
+        props = self.properties
+        self.id = self.arn = self._backend().request_certificate(
+            props["DomainName"], None, props.get("SubjectAlternativeNames") or [], props.get("Tags") or [])
+
+    def remove(self) -> None:
+        self._backend().delete_certificate(self.id)
+
+
+class Subscription(StandIn):
+    """Subscribed in SNS (an email endpoint is never confirmed: nothing is sent)."""
+
+    resource_type = "AWS::SNS::Subscription"
+
+    def _backend(self) -> Any:
+        from moto.sns.models import sns_backends
+
+        return sns_backends[self.account_id][self.region_name]
+
+    def create(self) -> None:
+        props = self.properties
+        subscription = self._backend().subscribe(props["TopicArn"], props["Endpoint"], props["Protocol"])
+        self.id = self.arn = subscription.arn
+
+    def remove(self) -> None:
+        self._backend().unsubscribe(self.id)
+
+
+BACKED = (Subscription, Certificate, Secret, SecretTargetAttachment, UserPool, UserPoolClient, UserPoolDomain, UserPoolGroup,
           SecurityGroupEgress)
 
 

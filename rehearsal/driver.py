@@ -204,9 +204,36 @@ class Rehearsal:
                 problems.append(f"{name}: resource {key} ({template['Resources'][key]['Type']}) not created")
             resources += len(present)
             outputs += len(got)
+        problems += self.verify_custom_resources(env)
         if problems:
             raise StepFailed("; ".join(problems[:10]) + (f" (+{len(problems) - 10} more)" if len(problems) > 10 else ""))
         return f"{len(env.stacks)} stacks complete, {resources} resources, {outputs} outputs resolved"
+
+    def verify_custom_resources(self, env: Environment) -> list[str]:
+        """What the in-process handlers did: the migrations ran for every stack that has them,
+        and every bucket deployment's files are in their bucket, deploy-time values substituted."""
+        problems = []
+        events = json.loads(self.state_file.read_text()).get("custom", []) if self.state_file.exists() else []
+        s3 = self.client("s3")
+        for name, info in env.stacks.items():
+            for logical_id, resource in info["template"].get("Resources", {}).items():
+                if resource["Type"] not in ("Custom::SchemaMigrations", "Custom::CDKBucketDeployment"):
+                    continue
+                ran = [e for e in events if e["stack"] == name and e["logical_id"] == logical_id and e["request"] != "Delete"]
+                if not ran:
+                    problems.append(f"{name}: {logical_id} ({resource['Type']}) never ran")
+                    continue
+                with self.log.open("a") as handle:
+                    handle.write(f"{name} {logical_id} {resource['Type']}: {ran[-1]['request']} -> {ran[-1]['data']}\n")
+                if resource["Type"] == "Custom::CDKBucketDeployment":
+                    bucket = ran[-1]["bucket"]
+                    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+                    if not keys:
+                        problems.append(f"{name}: {logical_id} put nothing into {bucket}")
+                    for key in keys:
+                        if key.endswith((".json", ".html", ".js")) and b"<<marker:" in s3.get_object(Bucket=bucket, Key=key)["Body"].read():
+                            problems.append(f"{name}: {bucket}/{key} still holds a deploy-time marker")
+        return problems
 
     def inventory(self, regions: set[str]) -> set[tuple[str, str]]:
         """(kind, id) of what the emulated account holds, to compare before and after."""

@@ -190,7 +190,14 @@ def _invoke(resource_type: str, event: dict, account_id: str, region: str) -> di
     if handler is None:
         raise ValueError(f"no in-process handler for {resource_type} (rehearsal/emulator/custom.py); "
                          "moto would need Docker to run its Lambda function")
-    return handler(event, account_id, region) or {}
+    from rehearsal.emulator.standins import CUSTOM_EVENTS, write_state
+
+    data = handler(event, account_id, region) or {}
+    CUSTOM_EVENTS.append({"type": resource_type, "request": event["RequestType"], "logical_id": event["LogicalResourceId"],
+                          "stack": event["StackId"].split("/")[1], "data": {k: str(v)[:200] for k, v in data.items()},
+                          "bucket": event["ResourceProperties"].get("DestinationBucketName")})
+    write_state()
+    return data
 
 
 def fix_custom_resources() -> None:

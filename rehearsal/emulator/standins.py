@@ -75,6 +75,8 @@ RECORDED: dict[str, dict[str, Any]] = {
 _state_lock = threading.Lock()
 # (account, region, physical id) -> what the driver's leftover check reads.
 STATE: dict[str, dict[str, str]] = {}
+# Each custom resource event handled in-process and its result (rehearsal/emulator/custom.py).
+CUSTOM_EVENTS: list[dict[str, Any]] = []
 
 
 def write_state() -> None:
@@ -85,7 +87,7 @@ def write_state() -> None:
     if not path:
         return
     with _state_lock:
-        body = json.dumps({"standins": list(STATE.values()), "retained": RETAINED}, indent=1)
+        body = json.dumps({"standins": list(STATE.values()), "retained": RETAINED, "custom": CUSTOM_EVENTS}, indent=1)
         with open(path + ".partial", "w") as handle:
             handle.write(body)
         os.replace(path + ".partial", path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -495,6 +496,9 @@ def run(env: Environment, branch: Environment | None, work: Path, *, emulator_en
         return 1
     finally:
         r.stop_emulator()
+    # A passed run keeps its logs; its assemblies (about 30 MB each) go.
+    for assembly in [*work.glob("*.out"), *work.glob("*.redeploy.out")]:
+        shutil.rmtree(assembly, ignore_errors=True)
     print(f"Rehearsal passed in {time.monotonic() - started:.1f}s", flush=True)
     return 0
 

@@ -96,7 +96,8 @@ def test_permissions_are_granted_per_job_and_nothing_by_default(path):
 
 def test_the_make_targets_the_workflows_call_exist():
     targets = {m for path in WORKFLOWS for _, step in steps(path) if "run" in step for m in re.findall(r"^make (\S+)", step["run"].strip())}
-    assert targets == {"test", "review", "pr-comment", "preview-deploy", "preview-destroy", "release", "deploy-release", "db-snapshot", "sweep"}
+    assert targets == {"test", "rehearse", "review", "pr-comment", "preview-deploy", "preview-destroy", "release", "deploy-release", "db-snapshot",
+                       "sweep"}
     for target in targets:
         result = subprocess.run(["make", "-n", "--no-print-directory", target, "BASE=HEAD", "ENV=dev"], cwd=ROOT, capture_output=True,
                                 text=True, timeout=60)

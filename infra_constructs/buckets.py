@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import typing
-
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra_constructs.compliance import acknowledge
+from infra_constructs.compliance import acknowledge, cfn_resource
 
 # Every bucket of the project: SSE-S3, no public access in any form, TLS only, versioned
 # (written out in each bucket, so each reads whole).
@@ -144,7 +142,7 @@ def object_access_policy(scope: Construct, construct_id: str, *, bucket: Private
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[objects.bucket_arn]),
         ],
     )
-    bucket_resource = Stack.of(scope).get_logical_id(typing.cast(s3.CfnBucket, objects.node.default_child))
+    bucket_resource = Stack.of(scope).get_logical_id(cfn_resource(objects))
     acknowledge(policy, {
         f"AwsSolutions-IAM5[Resource::<{bucket_resource}.Arn>/*]": "The application stores user files under keys it chooses (one per upload), so it needs every object of this one bucket; no other bucket.",
     })

@@ -48,7 +48,6 @@ class ComputeStack(EnvironmentStack):
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         compute = config.compute
-        net = network
         load_balancer = edge.load_balancer
         groups = network.security_groups
         removal = stateful_removal(config)
@@ -79,7 +78,7 @@ class ComputeStack(EnvironmentStack):
             self.api = FargateApi(
                 self,
                 "Api",
-                subnets=net.app_subnets,
+                subnets=network.app_subnets,
                 repository_name=f"{name_prefix(config)}/api",
                 keep_images=compute.ecr_keep_images,
                 release=compute.release,
@@ -93,10 +92,10 @@ class ComputeStack(EnvironmentStack):
                 read_only_root_filesystem=compute.read_only_root_filesystem,
                 fargate_spot=compute.fargate_spot,
                 ecs_exec=compute.ecs_exec,
-                vpc=net.vpc, security_group=app_group, load_balancer=load_balancer,
+                vpc=network.vpc, security_group=app_group, load_balancer=load_balancer,
                 environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
                 scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
-                logs=net.logs, removal_policy=removal,
+                logs=network.logs, removal_policy=removal,
             )
             CfnOutput(self, "RepositoryUri", value=self.api.repository.repository_uri,
                       description="Push images here; deploy one with -c release=<tag>")
@@ -116,7 +115,7 @@ class ComputeStack(EnvironmentStack):
             self.api = Ec2Api(
                 self,
                 "Api",
-                subnets=net.public_subnets if public else net.app_subnets,
+                subnets=network.public_subnets if public else network.app_subnets,
                 public_ip=public,
                 instance_type=compute.instance_type,
                 architecture=compute.cpu_architecture,
@@ -127,10 +126,10 @@ class ComputeStack(EnvironmentStack):
                 app_policies=app_policies,
                 releases=self.releases.bucket,
                 release=compute.release,
-                vpc=net.vpc, security_group=app_group, load_balancer=load_balancer,
+                vpc=network.vpc, security_group=app_group, load_balancer=load_balancer,
                 environment=environment, settings=self.settings, xray_tracing=compute.xray_tracing,
                 scaling=scaling, traffic=traffic, placeholder_script=PLACEHOLDER_SCRIPT,
-                logs=net.logs,
+                logs=network.logs,
             )
             CfnOutput(self, "ReleasesBucket", value=self.releases.bucket.bucket_name,
                       description="Upload releases/<release>.tar.gz here; deploy one with -c release=<release>")
@@ -157,8 +156,8 @@ class ComputeStack(EnvironmentStack):
             self.bastion = SsmBastion(
                 self,
                 "Bastion",
-                vpc=net.vpc,
-                subnets=net.app_subnets,
+                vpc=network.vpc,
+                subnets=network.app_subnets,
                 security_group=immutable_view(self, "BastionSecurityGroup", groups.bastion),
                 instance_type=compute.bastion_instance_type,
             )

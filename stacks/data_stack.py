@@ -44,7 +44,6 @@ class DataStack(EnvironmentStack):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, network: NetworkHandoff, **kwargs) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         db = config.database
-        net = network
         database_sg = immutable_view(self, "DatabaseSecurityGroup", network.security_groups.database)
         functions_sg = immutable_view(self, "FunctionsSecurityGroup", network.security_groups.functions)
         self.database = PostgresDatabase(
@@ -73,11 +72,11 @@ class DataStack(EnvironmentStack):
                 monitoring_interval=Duration.seconds(db.monitoring_interval_seconds) if db.monitoring_interval_seconds else None,
                 log_min_duration_statement_ms=db.log_min_duration_statement_ms,
             ),
-            vpc=net.vpc,
-            subnets=net.data_subnets,
+            vpc=network.vpc,
+            subnets=network.data_subnets,
             security_group=database_sg,
-            logs=net.logs,
-            rotation_subnets=net.app_subnets,
+            logs=network.logs,
+            rotation_subnets=network.app_subnets,
             rotation_security_group=functions_sg,
             removal_policy=database_removal(config),
             key_removal_policy=stateful_removal(config),
@@ -92,10 +91,10 @@ class DataStack(EnvironmentStack):
                 secret=self.database.secret,
                 secret_key=self.database.key,
                 database_dependency=primary,
-                vpc=net.vpc,
-                subnets=net.app_subnets,
+                vpc=network.vpc,
+                subnets=network.app_subnets,
                 security_group=functions_sg,
-                logs=net.logs,
+                logs=network.logs,
             )
         self.access_logs = AccessLogBucket(
             self, "AccessLogs", retention_days=config.storage.access_log_retention_days, removal_policy=stateful_removal(config)
@@ -130,10 +129,10 @@ class DataStack(EnvironmentStack):
                 engine_version=config.cache.engine_version,
                 multi_az=config.cache.multi_az,
                 snapshot_retention_days=config.cache.snapshot_retention_days,
-                subnet_ids=net.vpc.select_subnets(subnet_group_name="data").subnet_ids,
+                subnet_ids=network.vpc.select_subnets(subnet_group_name="data").subnet_ids,
                 security_group=immutable_view(self, "CacheSecurityGroup", network.security_groups.cache),
                 port=REDIS_PORT,
-                logs=net.logs,
+                logs=network.logs,
                 removal_policy=stateful_removal(config),
             )
         self.topics: ApplicationTopics | None = None

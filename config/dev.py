@@ -24,7 +24,9 @@ SETTINGS: dict = {
     "recovery": {"rto_minutes": 240, "rpo_minutes": 1440},
     # Amplify builds the integration branch; a handful of developers stay far below 500 per 5 min.
     "edge": {"amplify_branch": "develop"},
-    "waf": {"rate_limit": 500},
+    # No web ACL in dev ($5 a month plus $1 per rule, docs/decisions.md): developers behind
+    # Cognito, CloudFront's Shield Standard in front. Staging keeps one, to tune rules on.
+    "waf": {"mode": "off", "rate_limit": 500},
     # No one is paged for dev (the dashboard shows its alarms); the budget is BankApp's ~$90 with room (R20).
     "observability": {"monthly_budget_usd": 150, "trail_retention_days": 90},
     # BankApp: "scale down during off-peak hours" (R22). Branch environments inherit it.

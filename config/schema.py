@@ -45,7 +45,7 @@ AuthMode = Literal["cognito", "custom-jwt"]
 MfaMode = Literal["off", "optional", "required"]
 FrontendKind = Literal["spa", "amplify"]
 PriceClass = Literal["100", "200", "all"]
-WafMode = Literal["block", "count"]
+WafMode = Literal["block", "count", "off"]
 
 # Limits several fields share.
 LogRetentionDays = Annotated[int, OneOf(LOG_RETENTION_DAYS, problem="is not a CloudWatch Logs retention value",
@@ -325,7 +325,10 @@ class EdgeConfig:
 
 @dataclass(frozen=True)
 class WafConfig:
-    # "block" enforces the rules; "count" only counts matches (tuning against real traffic).
+    # "block" enforces the rules; "count" only counts matches (tuning against real traffic);
+    # "off" leaves the environment without a web ACL (outside production only: saves $5 a month
+    # for the ACL and $1 per rule, docs/decisions.md), so the edge-global stack holds only the
+    # certificate, or does not exist without a domain.
     mode: WafMode
     # Requests per client IP in any 5 minutes before the rate rule applies (10 or more).
     rate_limit: Annotated[int, Range(10, 2_000_000_000, problem="AWS WAF accepts 10 to 2000000000 requests per 5 minutes", fix="use e.g. 2000")]

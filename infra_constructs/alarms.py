@@ -269,7 +269,8 @@ class EdgeAlarms(_AlarmGroup):
     belongs in a us-east-1 stack, with topics of that region.
 
     Critical: CloudFront's 5xx error rate above ``error_rate_percent`` over 5 minutes.
-    Warning: more than ``blocked_per_5_minutes`` requests blocked by the web ACL in 5 minutes.
+    Warning: more than ``blocked_per_5_minutes`` requests blocked by the web ACL in 5 minutes
+    (with a web ACL: ``web_acl_metric_name`` None means none).
     """
 
     def __init__(
@@ -280,7 +281,7 @@ class EdgeAlarms(_AlarmGroup):
         topics: AlarmTopics,
         name_prefix: str,
         distribution_id: str,
-        web_acl_metric_name: str,
+        web_acl_metric_name: str | None,
         error_rate_percent: int,
         blocked_per_5_minutes: int,
     ) -> None:
@@ -292,6 +293,9 @@ class EdgeAlarms(_AlarmGroup):
         self._add("cdn-5xx-rate", severity=Severity.CRITICAL,
                   description=f"more than {error_rate_percent} % of CloudFront responses were 5xx over 5 minutes.",
                   metric=self.error_rate, threshold=error_rate_percent)
+        self.blocked: cloudwatch.Metric | None = None
+        if web_acl_metric_name is None:
+            return  # no web ACL (waf.mode "off")
         self.blocked = waf_metric("BlockedRequests", web_acl_metric_name)
         self._add("waf-blocked-spike", severity=Severity.WARNING,
                   description=f"the web ACL blocked more than {blocked_per_5_minutes} requests in 5 minutes (an attack, or a rule blocking real users: check the WAF logs).",

@@ -33,6 +33,7 @@ CHECKOV_RESOURCE_TYPES: Mapping[str, tuple[str, ...]] = {
     "CKV_AWS_136": ("AWS::ECR::Repository",),
     "CKV_AWS_157": ("AWS::RDS::DBInstance",),
     "CKV_AWS_173": ("AWS::Lambda::Function",),
+    "CKV_AWS_68": ("AWS::CloudFront::Distribution",),
     "CKV_AWS_174": ("AWS::CloudFront::Distribution",),
     "CKV_AWS_192": ("AWS::WAFv2::WebACL",),
 }
@@ -46,6 +47,7 @@ CHECKOV_EQUIVALENTS: Mapping[str, tuple[str, ...]] = {
     "NIST.800.53.R5-RDSEnhancedMonitoringEnabled": ("CKV_AWS_118",),
     "AwsSolutions-S1": ("CKV_AWS_18",),
     "NIST.800.53.R5-ALBHttpToHttpsRedirection": ("CKV_AWS_2", "CKV_AWS_103"),
+    "AwsSolutions-CFR2": ("CKV_AWS_68",),
     "AwsSolutions-CFR4": ("CKV_AWS_174",),
     "NIST.800.53.R5-EC2InstanceNoPublicIp": ("CKV_AWS_88",),
 }

@@ -24,7 +24,7 @@ def _row_title(text: str) -> cloudwatch.TextWidget:
 
 class OperationsDashboard(Construct):
     """Rows, top to bottom: alarm states; edge (CloudFront requests and error rates, cache hit
-    rate when ``cdn_additional_metrics``, WAF allowed/blocked); load balancer (requests, 4xx/5xx,
+    rate when ``cdn_additional_metrics``, WAF allowed/blocked with a web ACL); load balancer (requests, 4xx/5xx,
     p50/p99, healthy/unhealthy targets); compute (CPU, memory, running/desired tasks or
     instances); database (CPU, connections, free storage, IOPS, replica lag); auth (sign-ups,
     sign-ins and their failures, and ``user_sync_failures``: confirmed users the trigger could
@@ -44,7 +44,7 @@ class OperationsDashboard(Construct):
         api: ApiAlarms,
         database: DatabaseAlarms,
         distribution_id: str,
-        web_acl_metric_name: str,
+        web_acl_metric_name: str | None,
         cdn_additional_metrics: bool,
         user_pool_id: str | None,
         user_pool_client_id: str | None,
@@ -56,15 +56,16 @@ class OperationsDashboard(Construct):
         )
         self.dashboard.add_widgets(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=alarms, width=WIDTH, height=4))
 
-        # Three widgets a row, or four with the cache hit rate.
-        width = 6 if cdn_additional_metrics else 8
+        # One row: requests, error rate, and WAF's requests and the cache hit rate when they exist.
+        width = WIDTH // (2 + (web_acl_metric_name is not None) + cdn_additional_metrics)
         cdn = [
             _graph("CloudFront requests", [edge_metric("Requests", "Sum", distribution_id=distribution_id)], width=width),
             _graph("CloudFront error rate (%)", [edge_metric("4xxErrorRate", "Average", distribution_id=distribution_id),
                                                  edge_metric("5xxErrorRate", "Average", distribution_id=distribution_id)], width=width),
-            _graph("WAF requests", [waf_metric("AllowedRequests", web_acl_metric_name),
-                                    waf_metric("BlockedRequests", web_acl_metric_name)], width=width),
         ]
+        if web_acl_metric_name is not None:
+            cdn.append(_graph("WAF requests", [waf_metric("AllowedRequests", web_acl_metric_name),
+                                               waf_metric("BlockedRequests", web_acl_metric_name)], width=width))
         if cdn_additional_metrics:
             cdn.append(_graph("Cache hit rate (%)", [edge_metric("CacheHitRate", "Average", distribution_id=distribution_id)], width=width))
         self.dashboard.add_widgets(_row_title("Edge (CloudFront, WAF)"))

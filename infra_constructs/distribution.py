@@ -66,7 +66,7 @@ class WebDistribution(Construct):
         uploads_path: str,
         domain_name: str,
         certificate: acm.ICertificate | None,
-        web_acl_arn: str,
+        web_acl_arn: str | None,
         content_security_policy: str,
         price_class: cloudfront.PriceClass,
         read_timeout: Duration,

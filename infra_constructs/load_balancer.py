@@ -52,7 +52,8 @@ class WebLoadBalancer(Construct):
     With ``certificate`` the listener is HTTPS on 443 (current TLS policy) and port 80
     redirects to it; without one (no domain) it is plain HTTP on 80, which CloudFront
     reaches over AWS's network. Access logs go to ``access_logs`` under ``log_prefix``.
-    ``regional_web_acl``: the caller associates a regional web ACL as well.
+    ``regional_web_acl``: the caller associates a regional web ACL as well;
+    ``cloudfront_web_acl``: a web ACL sits on the distribution in front of it.
 
     Exposes ``load_balancer``, ``listener``, ``origin_secret`` and ``origin`` (OriginSettings).
     """
@@ -70,6 +71,7 @@ class WebLoadBalancer(Construct):
         idle_timeout: Duration,
         deletion_protection: bool,
         regional_web_acl: bool,
+        cloudfront_web_acl: bool,
         access_logs: s3.IBucket,
         log_prefix: str,
         removal_policy: RemovalPolicy,
@@ -103,8 +105,10 @@ class WebLoadBalancer(Construct):
             self.load_balancer.add_security_group(group)
         self.load_balancer.log_access_logs(access_logs, log_prefix)
         if not regional_web_acl:
+            in_front = ("WAF sits on the CloudFront distribution (edge tier) in front of it" if cloudfront_web_acl else
+                        "this non-production environment runs without a web ACL by configuration (waf.mode 'off'; production refuses it)")
             acknowledge(self.load_balancer, {
-                rule: "Reachable from CloudFront only: the security group admits the origin-facing prefix list, and WAF sits on the CloudFront distribution (edge tier) in front of it."
+                rule: f"Reachable from CloudFront only: the security group admits the origin-facing prefix list, and {in_front}."
                 for rule in ("NIST.800.53.R5-ALBWAFEnabled", "PCI.DSS.321-ALBWAFEnabled")
             })
 

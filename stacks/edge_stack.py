@@ -12,6 +12,7 @@ from config.derived import name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.amplify_hosting import AmplifyApp, branch_url_prefix
 from infra_constructs.buckets import PrivateBucket
+from infra_constructs.compliance import acknowledge
 from infra_constructs.distribution import WebDistribution
 from infra_constructs.dns import distribution_aliases, dns_validated_certificate, load_balancer_alias
 from infra_constructs.load_balancer import WebLoadBalancer
@@ -85,6 +86,7 @@ class EdgeStack(EnvironmentStack):
             idle_timeout=Duration.seconds(compute.idle_timeout_seconds),
             deletion_protection=config.production,
             regional_web_acl=config.waf.load_balancer_acl,
+            cloudfront_web_acl=edge_global.web_acl_arn is not None,
             access_logs=data.access_logs,
             log_prefix="load-balancer",
             removal_policy=removal,
@@ -148,6 +150,12 @@ class EdgeStack(EnvironmentStack):
             log_prefix="cloudfront/",
             additional_metrics=config.observability.cdn_additional_metrics,
         )
+        if edge_global.web_acl_arn is None:
+            acknowledge(self.cdn.distribution, {
+                rule: "Non-production environment without a web ACL by configuration (waf.mode 'off', docs/decisions.md: $5 a month plus $1 per rule); "
+                      "production refuses it. CloudFront's Shield Standard still applies, and the API behind it requires a signed-in user."
+                for rule in ("AwsSolutions-CFR2",)
+            })
         self.site_uploader: SiteUploader | None = None
         if self.site is not None:
             self.site_uploader = SiteUploader(

@@ -77,10 +77,11 @@ class DataHandoff:
 
 @dataclass(frozen=True)
 class EdgeGlobalHandoff:
-    """CloudFront's web ACL and, with a domain, its certificate (both in us-east-1)."""
+    """CloudFront's web ACL (None with ``waf.mode`` "off") and, with a domain, its certificate
+    (both in us-east-1)."""
 
-    web_acl_arn: str
-    web_acl_metric_name: str
+    web_acl_arn: str | None
+    web_acl_metric_name: str | None
     certificate: acm.ICertificate | None
 
 

@@ -38,9 +38,10 @@ from infra_constructs.compliance import write_checkov_skips
 from stacks.auth_stack import AuthStack
 from stacks.compute_stack import ComputeStack
 from stacks.data_stack import DataStack
-from stacks.edge_global_stack import CLOUDFRONT_REGION, EdgeGlobalStack
+from stacks.edge_global_stack import CLOUDFRONT_REGION, EdgeGlobalStack, needs_edge_global
 from stacks.edge_stack import EdgeStack
 from stacks.frontend_stack import FrontendStack
+from stacks.handoffs import EdgeGlobalHandoff
 from stacks.network_stack import NetworkStack
 from stacks.observability_stack import EdgeAlarmsStack, ObservabilityStack
 
@@ -74,16 +75,21 @@ class EnvironmentStacks:
         self.data = DataStack(
             scope, network=self.network.handoff, **self._stack_props("data", "PostgreSQL, schema migrations, buckets")
         )
-        # CloudFront reads its certificate and web ACL from us-east-1 only.
-        self.edge_global = EdgeGlobalStack(
-            scope,
-            **self._stack_props("edge-global", "CloudFront web ACL and certificate (us-east-1)"),
-        )
+        # CloudFront reads its certificate and web ACL from us-east-1 only; an environment with
+        # neither (waf.mode "off", no domain) has no stack there.
+        self.edge_global: EdgeGlobalStack | None = None
+        edge_global = EdgeGlobalHandoff(web_acl_arn=None, web_acl_metric_name=None, certificate=None)
+        if needs_edge_global(config):
+            self.edge_global = EdgeGlobalStack(
+                scope,
+                **self._stack_props("edge-global", "CloudFront web ACL and certificate (us-east-1)"),
+            )
+            edge_global = self.edge_global.handoff
         self.edge = EdgeStack(
             scope,
             network=self.network.handoff,
             data=self.data.handoff,
-            edge_global=self.edge_global.handoff,
+            edge_global=edge_global,
             **self._stack_props("edge", f"load balancer, CloudFront, {'SPA bucket' if config.edge.frontend == 'spa' else 'Amplify app'}"),
         )
         self.auth = AuthStack(
@@ -112,7 +118,7 @@ class EnvironmentStacks:
             scope,
             network=self.network.handoff,
             data=self.data.handoff,
-            edge_global=self.edge_global.handoff,
+            edge_global=edge_global,
             edge=self.edge.handoff,
             auth=self.auth.handoff,
             compute=self.compute.handoff,
@@ -124,7 +130,7 @@ class EnvironmentStacks:
         if config.region != CLOUDFRONT_REGION:
             self.edge_alarms = EdgeAlarmsStack(
                 scope,
-                edge_global=self.edge_global.handoff,
+                edge_global=edge_global,
                 edge=self.edge.handoff,
                 **self._stack_props("edge-alarms", "CloudFront and WAF alarms (us-east-1)"),
             )
@@ -149,7 +155,9 @@ class EnvironmentStacks:
     def stacks(self) -> dict:
         """Tier name -> stack, in deployment order."""
         return {
-            "network": self.network, "data": self.data, "edge-global": self.edge_global, "edge": self.edge,
+            "network": self.network, "data": self.data,
+            **({"edge-global": self.edge_global} if self.edge_global is not None else {}),
+            "edge": self.edge,
             "auth": self.auth, "compute": self.compute, "frontend": self.frontend,
             "observability": self.observability,
             **({"edge-alarms": self.edge_alarms} if self.edge_alarms is not None else {}),

@@ -49,6 +49,7 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks  # no
 from config.loader import load  # noqa: E402
 from config.profiles import DEFAULT_PROFILE, PROFILES  # noqa: E402
 from config.schema import EnvironmentConfig  # noqa: E402
+from stacks.edge_global_stack import needs_edge_global  # noqa: E402
 from stacks.stage import add_compliance_checks, build  # noqa: E402
 from tests.background import Claims, Jobs, Prefetch  # noqa: E402
 from tests.template_scans import TemplateScans, distinct_templates  # noqa: E402
@@ -132,7 +133,10 @@ OUTSIDE_US_EAST_1 = ("eu-domain",)
 
 
 def tiers(variant: str) -> tuple[str, ...]:
-    return TIERS + (("edge-alarms",) if variant in OUTSIDE_US_EAST_1 else ())
+    """The variant's stacks in deployment order: no edge-global without a web ACL or a domain
+    (``waf.mode`` "off"), edge-alarms outside us-east-1."""
+    chosen = TIERS if needs_edge_global(config_of(variant)) else tuple(t for t in TIERS if t != "edge-global")
+    return chosen + (("edge-alarms",) if variant in OUTSIDE_US_EAST_1 else ())
 
 
 # (variant, tier) for every stack of every variant.
@@ -142,7 +146,7 @@ REFERENCE_ENVIRONMENTS = ("dev", "staging", "prod")
 # The tiers each variant changes against the reference environment it derives from: only these
 # are snapshotted (tests/test_snapshots.py checks that every other tier equals its base's).
 SNAPSHOT_TIERS: dict[str, tuple[str, ...]] = {
-    "dev-branch": TIERS,
+    "dev-branch": tiers("dev-branch"),
     "dev-aurora": ("data", "auth", "compute", "observability"),
     "staging-aurora": ("data", "auth", "compute", "observability"),
     "domain-3az": ("network", "data", "edge-global", "edge", "auth", "compute"),

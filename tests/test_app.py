@@ -66,7 +66,7 @@ def test_synthesis_needs_no_aws_environment(background):
     # -c env: the environment's stacks are top-level (artifact IDs from their path "dev/<Tier>").
     assert list(templates(outdir)) == [
         f"dev{tier}.template.json" for tier in ("AuthD39E3ACC", "Compute13FAA8E5", "Data58C5D5B6", "Edge102E14EE",
-                                               "EdgeGlobal84457B09", "FrontendBE10DBE4", "Network06E556FF",
+                                               "FrontendBE10DBE4", "Network06E556FF",
                                                "Observability41F58AA8")
     ]
 

@@ -486,7 +486,7 @@ AMPLIFY_EDGE = {"frontend": "amplify", "amplify_repository": "https://github.com
 
 def test_reference_environments_default_to_the_spa_with_per_environment_waf_limits():
     limits = {c.env_name: (c.edge.frontend, c.waf.rate_limit, c.waf.mode, c.edge.price_class) for c in load()}
-    assert limits == {"dev": ("spa", 500, "block", "100"), "staging": ("spa", 1000, "block", "100"), "prod": ("spa", 2000, "block", "all")}
+    assert limits == {"dev": ("spa", 500, "off", "100"), "staging": ("spa", 1000, "block", "100"), "prod": ("spa", 2000, "block", "all")}
 
 
 def test_site_directory_needs_an_index():

@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from config.profiles import DEFAULT_PROFILE
 from scripts import diagrams
 from scripts.diagrams import VIEWER, Environment, model
@@ -60,15 +62,19 @@ def _by_noun(env: Environment, noun: str) -> str:
     return node
 
 
-def test_the_request_path_runs_from_the_viewer_through_waf_cloudfront_and_the_load_balancer_to_the_database(reference):
-    env = _dev(reference)
-    path = [VIEWER, _by_noun(env, "WAF web ACL"), _by_noun(env, "CloudFront distribution"), _by_noun(env, "load balancer"),
+@pytest.mark.parametrize("name", ["dev", "staging"])
+def test_the_request_path_runs_from_the_viewer_through_waf_cloudfront_and_the_load_balancer_to_the_database(reference, name):
+    """Through the web ACL where there is one (staging), straight to CloudFront without (dev)."""
+    (env,) = model(reference[name].assembly).values()
+    waf = [_by_noun(env, "WAF web ACL")] if reference[name].config.waf.mode != "off" else []
+    assert any(n.noun == "WAF web ACL" for n in env.nodes) is bool(waf)
+    path = [VIEWER, *waf, _by_noun(env, "CloudFront distribution"), _by_noun(env, "load balancer"),
             _by_noun(env, "ECS service"), _by_noun(env, "RDS PostgreSQL")]
     requests = {(e.source, e.target): e.label for e in env.edges if e.kind == "request"}
     for hop in zip(path, path[1:], strict=False):
         assert hop in requests, hop
-    assert requests[(path[2], path[3])] == "/api/* /ws*"
-    assert requests[(path[4], path[5])] == "tcp 5432"
+    assert requests[(path[-4], path[-3])] == "/api/* /ws*"
+    assert requests[(path[-2], path[-1])] == "tcp 5432"
     assert (VIEWER, _by_noun(env, "Cognito user pool")) in requests
 
 
@@ -89,8 +95,9 @@ def test_supporting_resources_are_folded_into_their_owners_and_nothing_is_lost(r
 
 def test_stacks_are_groups_in_deploy_order_with_their_cross_stack_references(reference):
     env = _dev(reference)
-    assert [s.tier for s in env.stacks] == ["network", "data", "edge-global", "edge", "auth", "compute", "frontend", "observability"]
-    assert [s.order for s in env.stacks] == list(range(1, 9))
+    # dev has no edge-global stack (no web ACL, no domain).
+    assert [s.tier for s in env.stacks] == ["network", "data", "edge", "auth", "compute", "frontend", "observability"]
+    assert [s.order for s in env.stacks] == list(range(1, 8))
     compute = next(s for s in env.stacks if s.tier == "compute")
     assert set(compute.uses) == {"network", "data", "edge", "auth"}
 

@@ -213,7 +213,7 @@ def test_security_headers_on_every_behaviour(synthesized, variant):
     assert all(b["ResponseHeadersPolicyId"] == {"Ref": policy_id} for b in _behaviors(synth).values())
 
 
-@pytest.mark.parametrize("variant, price_class", [("dev", "PriceClass_100"), ("staging", "PriceClass_100"), ("prod", "PriceClass_All")])
+@pytest.mark.parametrize("variant, price_class", [("staging", "PriceClass_100"), ("prod", "PriceClass_All")])
 def test_distribution_protocols_logging_price_class_and_web_acl(synthesized, variant, price_class):
     synth = synthesized[variant]
     config = _distribution(synth)
@@ -277,7 +277,8 @@ def test_cross_region_references_are_weak_and_read_from_us_east_1(synthesized):
 @pytest.mark.parametrize("variant", ["dev", "staging", "prod", "dev-branch"])
 def test_without_a_domain_no_certificate_and_no_records(synthesized, variant):
     synth = synthesized[variant]
-    assert not conftest.resources(synth, "AWS::CertificateManager::Certificate", tier="edge-global")
+    if "edge-global" in synth.templates:  # dev's has neither a web ACL nor a certificate: no stack
+        assert not conftest.resources(synth, "AWS::CertificateManager::Certificate", tier="edge-global")
     assert not edge_resources(synth, "AWS::CertificateManager::Certificate")
     assert not edge_resources(synth, "AWS::Route53::RecordSet")
 
@@ -285,8 +286,26 @@ def test_without_a_domain_no_certificate_and_no_records(synthesized, variant):
 # ---------------------------------------------------------------- WAF
 
 
+@pytest.mark.parametrize("variant", ["dev", "dev-branch"])
+def test_without_a_web_acl_dev_has_no_edge_global_stack_and_says_why(synthesized, variant):
+    """waf.mode "off" (dev, and the branch environments off it): no web ACL in either region, no
+    us-east-1 stack (it would hold nothing), a distribution without WebACLId whose cdk-nag
+    acknowledgment gives the reason, and the load balancer's no longer claims WAF in front of it."""
+    synth = synthesized[variant]
+    assert synth.config.waf.mode == "off"
+    assert "edge-global" not in synth.templates
+    assert not any(r["Type"].startswith("AWS::WAFv2::") for t in synth.templates.values() for r in t["Resources"].values())
+    (_, distribution) = edge_one(synth, "AWS::CloudFront::Distribution")
+    assert "WebACLId" not in distribution["Properties"]["DistributionConfig"]
+    acknowledged = {a["id"]: a["reason"] for a in distribution["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    assert "waf.mode 'off'" in acknowledged["AwsSolutions-CFR2"]
+    (_, balancer) = edge_one(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    reasons = {a["id"]: a["reason"] for a in balancer["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+    assert "WAF sits on" not in reasons["NIST.800.53.R5-ALBWAFEnabled"] and "waf.mode 'off'" in reasons["NIST.800.53.R5-ALBWAFEnabled"]
+
+
 @pytest.mark.parametrize("variant, rate_limit, count_only, bot_control", [
-    ("dev", 500, False, False), ("staging", 1000, False, False), ("prod", 2000, False, False),
+    ("staging", 1000, False, False), ("prod", 2000, False, False),
     ("eu-domain", 1000, True, True),
 ])
 def test_web_acl_rules_in_order_with_the_environment_limits(synthesized, variant, rate_limit, count_only, bot_control):

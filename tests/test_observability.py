@@ -28,7 +28,6 @@ DEV_ALARMS = {
     # 10 % of 20 GiB.
     "critical-database-free-storage": ("AWS/RDS", "FreeStorageSpace", 2 * GIB, 5, 60, "notBreaching", CRITICAL_TOPIC),
     "critical-cdn-5xx-rate": ("AWS/CloudFront", "5xxErrorRate", 5, 1, 300, "notBreaching", CRITICAL_TOPIC),
-    "warning-waf-blocked-spike": ("AWS/WAFV2", "BlockedRequests", 8000, 1, 300, "notBreaching", WARNING_TOPIC),
     # Any confirmed user the PostConfirmation trigger could not write (its USER_SYNC_FAILED lines).
     "warning-user-sync-failed": ("webapp-dev", "UserSyncFailures", 0, 1, 300, "notBreaching", WARNING_TOPIC),
 }
@@ -81,10 +80,13 @@ def test_alarm_dimensions_name_this_environments_resources(synthesized):
     assert cpu == {"ClusterName", "ServiceName"}
     assert [d["Name"] for d in found["critical-database-cpu"]["Dimensions"]] == ["DBInstanceIdentifier"]
     assert {d["Name"]: d["Value"] for d in found["critical-cdn-5xx-rate"]["Dimensions"]}["Region"] == "Global"
-    waf = {d["Name"]: d["Value"] for d in found["warning-waf-blocked-spike"]["Dimensions"]}
+    # dev has no web ACL (waf.mode "off"); staging's alarm watches its own.
+    assert "warning-waf-blocked-spike" not in found
+    waf = {d["Name"]: d["Value"] for d in alarms(synthesized["staging"])["warning-waf-blocked-spike"]["Dimensions"]}
     assert waf["Rule"] == "ALL"
     # The dimension is the web ACL's metric name, which is also its name.
-    (_, acl) = one(synthesized["dev"], "AWS::WAFv2::WebACL", tier="edge-global")
+    (_, acl) = one(synthesized["staging"], "AWS::WAFv2::WebACL", tier="edge-global")
+    assert waf["WebACL"] == acl["Properties"]["Name"]
     assert acl["Properties"]["Name"] == acl["Properties"]["VisibilityConfig"]["MetricName"]
     unhealthy = {d["Name"] for d in found["warning-api-unhealthy-targets"]["Dimensions"]}
     assert unhealthy == {"TargetGroup", "LoadBalancer"}
@@ -183,8 +185,11 @@ def test_dashboard_has_every_section(synthesized, variant):
     body = dashboard_body(synth)
     for section in ("Edge (CloudFront, WAF)", "Load balancer", "Compute", "Database", "Auth"):
         assert f"## {section}" in body
-    for namespace in ("AWS/CloudFront", "AWS/WAFV2", "AWS/ApplicationELB", "AWS/RDS"):
+    for namespace in ("AWS/CloudFront", "AWS/ApplicationELB", "AWS/RDS"):
         assert namespace in body
+    # WAF's requests where there is a web ACL (not in dev: waf.mode "off").
+    has_acl = synth.config.waf.mode != "off"
+    assert ("AWS/WAFV2" in body) is has_acl
     assert ("AWS/EC2" if synth.config.compute.kind == "ec2" else "AWS/ECS") in body
     assert ("AWS/Cognito" in body) is (synth.config.auth.mode == "cognito")
     # Cache hit rate only where the distribution pays for the additional metrics.
@@ -193,6 +198,8 @@ def test_dashboard_has_every_section(synthesized, variant):
     assert bool(subscriptions) is synth.config.observability.cdn_additional_metrics
     # CloudFront's and WAF's metrics are read from us-east-1, wherever the dashboard is.
     assert '"AWS/CloudFront","Requests","DistributionId","<ref>","Region","Global",{"region":"us-east-1"' in body
+    if not has_acl:
+        return
     acl = synth.config.qualified_name.replace("-", "") + "EdgeGlobalWebAcl"
     assert f'"AWS/WAFV2","BlockedRequests","Rule","ALL","WebACL","{acl}' in body
     assert body.split(f'"AWS/WAFV2","BlockedRequests","Rule","ALL","WebACL","{acl}')[1].split("{", 1)[1].startswith('"region":"us-east-1"')

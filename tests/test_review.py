@@ -20,6 +20,7 @@ import pytest
 
 from delivery import review
 from delivery.stateful import GATED, NOT_GATED, is_gated
+from tests import conftest
 from tests.background import Command, background_command
 from tests.conftest import ROOT, synthesize
 from tests.test_app import app_command
@@ -146,7 +147,8 @@ def test_a_label_acknowledges_the_replacement(comparisons, assemblies):
 def test_a_cosmetic_change_passes(comparisons):
     result = review.build_review(comparisons["cosmetic"])
     assert result.passed and result.stateful == []
-    assert len(result.changed) == 8  # the tag is on every resource of every stack
+    # The tag is on every resource of every stack (dev's 7: no edge-global without a web ACL).
+    assert len(result.changed) == len(conftest.tiers("dev")) == 7
     impacts = {r["impact"] for s in result.stacks for r in s["resources"] if r["impact"] != "WILL_UPDATE"}
     # Tags of the rotation application (a SAM nested stack) are replaced with it: reported, not gated.
     assert impacts <= {"WILL_REPLACE"}
@@ -181,7 +183,7 @@ def test_a_report_too_long_for_a_comment_is_cut_in_its_diffs_first(comparisons):
     comment, full = review.render(result)
     assert review.size(full) > GITHUB_COMMENT_LIMIT
     assert review.size(comment) <= review.REPORT_LIMIT
-    assert "✅ **Stateful-change gate passed**" in comment and "| env5 | 8 of 8 |" in comment
+    assert "✅ **Stateful-change gate passed**" in comment and "| env5 | 7 of 7 |" in comment
     assert comment.count("<details><summary><code>") == len(stacks)  # every stack keeps its line
     assert "Diff left out of this comment" in comment and "full report" in comment
     small, _ = review.render(result, limit=12_000)

@@ -264,6 +264,9 @@ RULE_CASES: dict[str, Case] = {
     "edge.keepalive-below-the-idle-timeout": Case(settings={"compute": {"idle_timeout_seconds": 60}},
                                                   passing={"compute": {"idle_timeout_seconds": 61}}),
     "waf.block-in-production": Case("prod", {"waf": {"mode": "count"}}, passing={"waf": {"mode": "block"}}),
+    "waf.required-in-production": Case("prod", {"waf": {"mode": "off"}}, passing={"waf": {"mode": "block"}}),
+    "waf.options-need-a-web-acl": Case(settings={"waf": {"mode": "off", "load_balancer_acl": True}},
+                                       passing={"waf": {"mode": "block", "load_balancer_acl": True}}),
     # observability, off hours, topics
     "observability.p99-within-the-idle-timeout": Case(settings={"observability": {"p99_latency_ms": 300_001}},
                                                       passing={"observability": {"p99_latency_ms": 300_000}}),

@@ -90,3 +90,20 @@ def block_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
     if cfg.production and cfg.waf.mode == "count":
         problems.add("waf.mode", cfg.waf.mode, "a production web ACL that only counts blocks nothing",
                      "tune in staging with 'count', then use 'block' in production")
+
+
+@rule("waf.required-in-production", "production has a web ACL ('off' is for environments outside production)")
+def required_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.production and cfg.waf.mode == "off":
+        problems.add("waf.mode", cfg.waf.mode, "production would face the internet without rate limiting or managed rules",
+                     "use 'block' (the $5 a month and $1 per rule buy them; docs/decisions.md)")
+
+
+@rule("waf.options-need-a-web-acl", "Bot Control and a load balancer web ACL need waf.mode other than 'off'")
+def options_need_a_web_acl(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.waf.mode != "off":
+        return
+    for name in ("bot_control", "load_balancer_acl"):
+        if getattr(cfg.waf, name):
+            problems.add(f"waf.{name}", True, "is a web ACL feature, but waf.mode is 'off'",
+                         f"set waf.{name} to False, or waf.mode to 'block'")

@@ -200,6 +200,8 @@ DEFAULTS: dict = {
         # 30 kept images of ~100 MB.
         "image_storage_gb": 3,
         "management_events_per_month": 100_000,
+        # A bastion started on demand: an hour a working day.
+        "on_demand_instance_hours": 20,
         "amplify_build_minutes": 200,
         "amplify_served_gb": 2,
         "amplify_requests_per_month": 100_000,

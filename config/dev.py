@@ -27,8 +27,8 @@ SETTINGS: dict = {
     # No web ACL in dev ($5 a month plus $1 per rule, docs/decisions.md): developers behind
     # Cognito, CloudFront's Shield Standard in front. Staging keeps one, to tune rules on.
     "waf": {"mode": "off", "rate_limit": 500},
-    # No one is paged for dev (the dashboard shows its alarms); the budget is BankApp's ~$90 with room (R20).
-    "observability": {"monthly_budget_usd": 150, "trail_retention_days": 90},
+    # No one is paged for dev (the dashboard shows its alarms); the budget is the estimate (make cost) with room.
+    "observability": {"monthly_budget_usd": 60, "trail_retention_days": 90},
     # BankApp: "scale down during off-peak hours" (R22). Branch environments inherit it.
     "off_hours": {"enabled": True, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
     "auth": {

@@ -441,6 +441,9 @@ class UsageConfig:
     # additional copy ($2 per 100,000), on the assumption that the account's free first copy is
     # another trail (an organization's, or another environment's).
     management_events_per_month: UsageCount
+    # Hours a month an instance started on demand runs (the bastion with off_hours: stopped
+    # every evening, started by hand when someone needs the database).
+    on_demand_instance_hours: Annotated[float, Range(0, 730, problem="a month has at most 730 hours", fix="use the expected hours, e.g. 20")]
     # Amplify Hosting (edge.frontend "amplify"): build minutes, GB served and server-side
     # rendered requests a month.
     amplify_build_minutes: UsageAmount

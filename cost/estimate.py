@@ -338,12 +338,34 @@ def _public_ipv4(ctx: Context, interfaces: Any, *, count: float, hours: float, w
         ctx.add("public IPv4 address", f"{count:g} × {_hours_text(hours)} ({why})", count * hours, "vpc.public_ipv4.hour")
 
 
+def _scheduled_calls(ctx: Context, service: str, logical_id: str) -> set[str]:
+    """The ``service`` API actions EventBridge Scheduler schedules in the stack call on
+    ``logical_id`` ("stopInstances", "stopDBInstance", ...)."""
+    found = set()
+    for other in ctx.resources.values():
+        if other.get("Type") != "AWS::Scheduler::Schedule":
+            continue
+        target = other.get("Properties", {}).get("Target", {})
+        prefix, _, action = str(target.get("Arn", "")).rpartition(":")
+        if prefix.endswith(f":aws-sdk:{service}") and logical_id in refs(target.get("Input")):
+            found.add(action)
+    return found
+
+
 @rule("AWS::EC2::Instance")
 def ec2_instance(ctx: Context) -> None:
+    """Always on; working hours when schedules stop and start it; on demand
+    (``usage.on_demand_instance_hours``) when one only stops it. Its volumes bill all month,
+    its public address only while it runs."""
     instance_type = ctx.properties.get("InstanceType", "")
-    ctx.add(f"{instance_type} instance", f"1 × {_hours_text(HOURS_PER_MONTH)} (always on)", HOURS_PER_MONTH, f"ec2.{instance_type}.hour")
-    _volumes(ctx, ctx.properties.get("BlockDeviceMappings"), count=1, hours=HOURS_PER_MONTH, why="always on")
-    _public_ipv4(ctx, ctx.properties.get("NetworkInterfaces"), count=1, hours=HOURS_PER_MONTH, why="always on")
+    calls = _scheduled_calls(ctx, "ec2", ctx.logical_id)
+    if "stopInstances" in calls and "startInstances" not in calls:
+        hours, why = ctx.usage("on_demand_instance_hours"), "on demand: stopped every evening, started by hand (usage.on_demand_instance_hours)"
+    else:
+        hours, why = ctx.hours("stopInstances" in calls)
+    ctx.add(f"{instance_type} instance", f"1 × {_hours_text(hours)} ({why})", hours, f"ec2.{instance_type}.hour")
+    _volumes(ctx, ctx.properties.get("BlockDeviceMappings"), count=1, hours=HOURS_PER_MONTH, why="all month, stopped or not")
+    _public_ipv4(ctx, ctx.properties.get("NetworkInterfaces"), count=1, hours=hours, why=why)
 
 
 @rule("AWS::AutoScaling::AutoScalingGroup")
@@ -478,13 +500,7 @@ def ecr_repository(ctx: Context) -> None:
 
 def _schedule_stops(ctx: Context, action: str, logical_id: str) -> bool:
     """Whether an EventBridge Scheduler schedule in the stack calls rds:``action`` on ``logical_id``."""
-    for other in ctx.resources.values():
-        if other.get("Type") != "AWS::Scheduler::Schedule":
-            continue
-        target = other.get("Properties", {}).get("Target", {})
-        if str(target.get("Arn", "")).endswith(f":rds:{action}") and logical_id in refs(target.get("Input")):
-            return True
-    return False
+    return action in _scheduled_calls(ctx, "rds", logical_id)
 
 
 @rule("AWS::RDS::DBInstance")
@@ -845,7 +861,7 @@ def _assumptions(env: Environment, table: PriceTable) -> tuple[str, ...]:
     cfg = env.cfg
     usage = ", ".join(f"{f} = {getattr(cfg.usage, f):,g}" for f in cfg.usage.__dataclass_fields__)
     hours = (f"off hours: the API and the database run {env.off_hours}, {env.working_hours:,.1f} h of {HOURS_PER_MONTH:g}; "
-             "storage, the load balancer, NAT and the bastion bill all month") if cfg.off_hours.enabled else f"{HOURS_PER_MONTH:g} hours a month, always on"
+             "a NAT instance follows them and a bastion runs on demand where the template holds their schedules; storage, volumes, the load balancer and NAT gateways bill all month") if cfg.off_hours.enabled else f"{HOURS_PER_MONTH:g} hours a month, always on"
     return (
         f"prices: table {table.version} (as of {table.as_of}), AWS on-demand list prices in USD: no tax, support plan, "
         "Savings Plans, reserved capacity or credits",

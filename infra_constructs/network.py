@@ -29,7 +29,8 @@ class Network(Construct):
     like the log group of CDK's default-security-group provider.
 
     Exposes ``vpc``, ``app_subnets``, ``data_subnets``, ``flow_log_group``,
-    ``logs_key`` and ``nat_security_group`` (None unless a NAT instance is used).
+    ``logs_key``, ``nat_security_group`` (None unless a NAT instance is used) and
+    ``nat_instances`` (empty unless).
     """
 
     def __init__(
@@ -54,6 +55,7 @@ class Network(Construct):
         app_subnet_type = ec2.SubnetType.PRIVATE_WITH_EGRESS if has_nat else ec2.SubnetType.PRIVATE_ISOLATED
 
         self.nat_security_group: ec2.SecurityGroup | None = None
+        self.nat_instances: list[ec2.Instance] = []
         nat_provider: ec2.NatProvider | None = None
         if egress == "nat-instance":
             instance_type = ec2.InstanceType(nat_instance_type)
@@ -110,7 +112,8 @@ class Network(Construct):
             # protocols rather than "all traffic" so no rule reads as wide open).
             for port, what in ((ec2.Port.all_tcp(), "TCP"), (ec2.Port.all_udp(), "UDP"), (ec2.Port.all_icmp(), "ICMP")):
                 nat_provider.security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), port, f"{what} to forward, from the VPC")
-            for instance in nat_provider.gateway_instances:
+            self.nat_instances = list(nat_provider.gateway_instances)
+            for instance in self.nat_instances:
                 self._harden_nat_instance(instance)
 
         self.logs_key = logs_key(self, "LogsKey", removal_policy=removal_policy)

@@ -3,11 +3,13 @@ during off-peak hours"; docs/requirements.md R22)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import ArnFormat, Stack, TimeZone
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
@@ -129,6 +131,65 @@ class DatabaseOffHours(Construct):
                     input=stack.to_json_string({parameter: instance_id or cluster_id}),
                     # A stopped database cannot be stopped again (and a running one started):
                     # one try is enough, the next working day tries again.
+                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
+                ),
+            )
+            schedule.node.add_dependency(policy)
+            self.schedules[action] = schedule
+
+
+class InstanceOffHours(Construct):
+    """EventBridge Scheduler schedules for EC2 instances (``what``: "nat", "bastion"): stop
+    them at ``hours.stop_at`` and, with ``start``, start them again at ``hours.start_at``.
+    Without ``start`` the instances are started by hand when needed (the bastion: on demand)
+    and stopped every evening whoever started them. Universal targets calling EC2 directly,
+    with a role that may stop (and start) these instances only.
+
+    A stopped instance keeps its volume (billed) and loses its public IPv4 address (not
+    billed while stopped); the NAT instance's route follows its network interface, so egress
+    works again as soon as it has started. Exposes ``role`` and ``schedules`` ("stop", "start")."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        hours: WorkingHours,
+        instances: Sequence[ec2.Instance],
+        what: str,
+        start: bool,
+        name_prefix: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not instances:
+            raise ValueError("InstanceOffHours needs at least one instance")
+        stack = Stack.of(self)
+        ids = [instance.instance_id for instance in instances]
+        actions = ["stop", "start"] if start else ["stop"]
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(
+            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}),
+            description=f"EventBridge Scheduler {' and '.join(f'{a}s' for a in actions)} the {name_prefix} {what} outside working hours")
+        policy = iam.ManagedPolicy(self, "Policy", description=f"{' and '.join(a.capitalize() for a in actions)} the {what} instances, nothing else",
+                                   statements=[iam.PolicyStatement(
+                                       actions=[f"ec2:{a.capitalize()}Instances" for a in actions],
+                                       resources=[stack.format_arn(service="ec2", resource="instance", resource_name=i) for i in ids])],
+                                   roles=[self.role])
+        self.schedules: dict[str, scheduler.CfnSchedule] = {}
+        for action in actions:
+            clock = hours.stop_at if action == "stop" else hours.start_at
+            schedule = scheduler.CfnSchedule(
+                self,
+                action.capitalize(),
+                name=bounded_name(f"{name_prefix}-{what}-{action}", SCHEDULE_NAME_LIMIT),
+                description=f"{action.capitalize()} the {what} at {clock} {hours.timezone} on {hours.days}",
+                schedule_expression=hours.aws_cron(clock),
+                schedule_expression_timezone=hours.timezone,
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                target=scheduler.CfnSchedule.TargetProperty(
+                    arn=f"arn:{stack.partition}:scheduler:::aws-sdk:ec2:{action}Instances",
+                    role_arn=self.role.role_arn,
+                    input=stack.to_json_string({"InstanceIds": ids}),
+                    # Stopping a stopped instance succeeds; a failed start is retried by the next day's.
                     retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
                 ),
             )

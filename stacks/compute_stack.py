@@ -15,7 +15,7 @@ from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.buckets import PrivateBucket
 from infra_constructs.container_service import FargateApi
 from infra_constructs.instances import Ec2Api, SsmBastion
-from infra_constructs.off_hours import scale_group_off_hours, scale_service_off_hours
+from infra_constructs.off_hours import InstanceOffHours, scale_group_off_hours, scale_service_off_hours
 from infra_constructs.security_groups import immutable_view
 from stacks.base import EnvironmentStack
 from stacks.handoffs import AuthHandoff, ComputeHandoff, DataHandoff, EdgeHandoff, NetworkHandoff
@@ -31,7 +31,7 @@ class ComputeStack(EnvironmentStack):
     the service they send traffic to.
 
     Exposes ``settings``, ``api`` (FargateApi or Ec2Api), ``releases`` (EC2 only, else
-    None) and ``bastion`` (or None); the observability tier takes ``handoff`` (``ComputeHandoff``).
+    None), ``bastion`` and ``bastion_off_hours`` (each or None); the observability tier takes ``handoff`` (``ComputeHandoff``).
     """
 
     def __init__(
@@ -151,6 +151,7 @@ class ComputeStack(EnvironmentStack):
         )
 
         self.bastion: SsmBastion | None = None
+        self.bastion_off_hours: InstanceOffHours | None = None
         if compute.bastion:
             assert groups.bastion is not None  # the network tier creates it with compute.bastion
             self.bastion = SsmBastion(
@@ -163,3 +164,7 @@ class ComputeStack(EnvironmentStack):
             )
             CfnOutput(self, "BastionInstanceId", value=self.bastion.instance.instance_id,
                       description="aws ssm start-session --target <id> (README: Compute)")
+            if hours is not None:
+                # On demand: stopped every evening, started by whoever needs it (docs/operations.md).
+                self.bastion_off_hours = InstanceOffHours(self, "BastionOffHours", hours=hours, instances=[self.bastion.instance],
+                                                          what="bastion", start=False, name_prefix=name_prefix(config))

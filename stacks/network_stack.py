@@ -5,20 +5,24 @@ from __future__ import annotations
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
+from config.derived import name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.endpoints import InterfaceEndpoints
 from infra_constructs.log_settings import LogSettings
 from infra_constructs.network import Network
+from infra_constructs.off_hours import InstanceOffHours
 from infra_constructs.security_groups import WorkloadSecurityGroups
 from stacks.base import EnvironmentStack
 from stacks.handoffs import NetworkHandoff
-from stacks.settings import REDIS_PORT, retention, stateful_removal
+from stacks.settings import REDIS_PORT, retention, stateful_removal, working_hours
 
 
 class NetworkStack(EnvironmentStack):
-    """Composes ``Network``, ``WorkloadSecurityGroups`` and ``InterfaceEndpoints``.
+    """Composes ``Network``, ``WorkloadSecurityGroups``, ``InterfaceEndpoints`` and, with
+    ``off_hours.enabled`` and a NAT instance, ``InstanceOffHours`` for it.
 
-    Exposes ``network`` (vpc, subnets, flow logs), ``security_groups`` and ``endpoints``;
+    Exposes ``network`` (vpc, subnets, flow logs), ``security_groups``, ``endpoints`` and
+    ``nat_off_hours`` (or None);
     the other tiers take ``handoff`` (``NetworkHandoff``, with the environment's regional
     ``LogSettings``: ``log_retention_days`` and the network's logs key).
     """
@@ -63,6 +67,13 @@ class NetworkStack(EnvironmentStack):
             subnets=self.network.app_subnets,
             security_group=self.security_groups.endpoints,
         )
+        # The NAT instance forwards for the API and the database's clients only, which stop
+        # outside working hours too: it stops with them and starts before them.
+        self.nat_off_hours: InstanceOffHours | None = None
+        hours = working_hours(config)
+        if hours is not None and self.network.nat_instances:
+            self.nat_off_hours = InstanceOffHours(self, "NatOffHours", hours=hours, instances=self.network.nat_instances,
+                                                  what="nat", start=True, name_prefix=name_prefix(config))
         self.handoff = NetworkHandoff(
             vpc=self.network.vpc,
             app_subnets=self.network.app_subnets,

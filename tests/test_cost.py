@@ -38,6 +38,7 @@ PRICES = {
     "waf.web_acl.month": (5.0, "web ACL-month"), "waf.rule.month": (1.0, "rule-month"), "waf.requests.million": (0.60, "1M requests"),
     "waf.bot_control.month": (10.0, "subscription-month"), "waf.bot_control.requests.million": (1.0, "1M requests"),
     "cloudwatch.alarm.standard.month": (0.10, "alarm metric-month"), "cloudwatch.alarm.high_resolution.month": (0.30, "alarm metric-month"),
+    "ec2.t4g.nano.hour": (0.0042, "hour"), "ebs.gp3.gb_month": (0.08, "GB-month"),
 }
 FREE = {
     "cloudwatch.alarms": {"quantity": 10, "unit": "alarm metric-month", "what": "10 alarm metrics", "source": SOURCE},
@@ -134,6 +135,32 @@ def test_off_hours_schedule_runs_the_service_in_working_hours_only(dev):
     # MON-FRI 07:00-20:00: 65 h a week, 65 x 730 / 168 = 282.44 h a month instead of 730.
     assert cents(e.total_usd) == cents((7.2087 + 6.4878) * 65 / 168)
     assert all("off hours" in line.driver for line in e.lines)
+
+
+INSTANCE = {"Type": "AWS::EC2::Instance", "Properties": {
+    "InstanceType": "t4g.nano",
+    "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 8, "VolumeType": "gp3"}}],
+    "NetworkInterfaces": [{"AssociatePublicIpAddress": True, "DeviceIndex": "0"}]}}
+
+
+def _instance_schedule(action: str) -> dict:
+    return {"Type": "AWS::Scheduler::Schedule", "Properties": {"Target": {
+        "Arn": f"arn:aws:scheduler:::aws-sdk:ec2:{action}Instances", "Input": {"Fn::Join": ["", ['{"InstanceIds":["', {"Ref": "Host"}, '"]}']]}}}}
+
+
+@pytest.mark.parametrize("schedules, running_hours", [
+    ((), HOURS_PER_MONTH),                             # always on
+    (("stop", "start"), 65 * HOURS_PER_MONTH / 168),   # the NAT instance: working hours
+    (("stop",), 20),                                   # the bastion: on demand (usage.on_demand_instance_hours)
+])
+def test_an_instance_runs_all_month_in_working_hours_or_on_demand(dev, schedules, running_hours):
+    resources = {"Host": INSTANCE, **{f"{a.capitalize()}Schedule": _instance_schedule(a) for a in schedules}}
+    e = priced(dev, resources, usage={"on_demand_instance_hours": 20})
+    by_item = {line.item: line for line in e.lines}
+    # The instance and its public address while it runs; its volume all month.
+    assert by_item["t4g.nano instance"].quantity == pytest.approx(running_hours)
+    assert by_item["public IPv4 address"].quantity == pytest.approx(running_hours)
+    assert cents(e.total_usd) == cents(running_hours * (0.0042 + 0.005) + 8 * 0.08)
 
 
 def test_working_hours_per_month():

@@ -277,7 +277,7 @@ def test_no_trail_in_branch_environments(synthesized):
 
 
 @pytest.mark.parametrize(("variant", "amount", "tags"), [
-    ("dev", 150, {"application": "webapp", "environment": "dev", "branch": "none"}),
+    ("dev", 60, {"application": "webapp", "environment": "dev", "branch": "none"}),
     ("staging", 250, {"application": "webapp", "environment": "staging", "branch": "none"}),
     ("prod", 800, {"application": "webapp", "environment": "prod", "branch": "none"}),
     ("dev-branch", 75, {"application": "webapp", "environment": "dev", "branch": "feature/login-page"}),
@@ -329,6 +329,30 @@ def test_dev_database_stops_after_working_hours(synthesized):
               if p["Properties"].get("Description") == "Stop and start this database, nothing else"]
     (statement,) = policy[0]["Properties"]["PolicyDocument"]["Statement"]
     assert sorted(statement["Action"]) == ["rds:StartDBInstance", "rds:StopDBInstance"]
+
+
+@pytest.mark.parametrize("tier, what, actions", [("network", "nat", ("stop", "start")), ("compute", "bastion", ("stop",))])
+def test_dev_nat_instance_follows_working_hours_and_the_bastion_runs_on_demand(synthesized, tier, what, actions):
+    """The NAT instance stops and starts with the API and the database; the bastion is only
+    stopped every evening (started by hand: docs/operations.md). Each role may do exactly that."""
+    synth = synthesized["dev"]
+    schedules = {s["Properties"]["Name"]: s["Properties"] for s in resources(synth, "AWS::Scheduler::Schedule", tier=tier).values()}
+    assert set(schedules) == {f"webapp-dev-{what}-{action}" for action in actions}
+    (instance_id, _) = one(synth, "AWS::EC2::Instance", tier=tier)
+    for action in actions:
+        schedule = schedules[f"webapp-dev-{what}-{action}"]
+        clock = "0 20" if action == "stop" else "0 7"
+        assert schedule["ScheduleExpression"] == f"cron({clock} ? * MON,TUE,WED,THU,FRI *)"
+        assert schedule["Target"]["Arn"] == f"arn:aws:scheduler:::aws-sdk:ec2:{action}Instances"
+        assert json.dumps(schedule["Target"]["Input"]).count(instance_id) == 1
+    (policy,) = [p for p in resources(synth, "AWS::IAM::ManagedPolicy", tier=tier).values()
+                 if f"the {what} instances, nothing else" in p["Properties"].get("Description", "")]
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    granted = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+    assert sorted(granted) == sorted(f"ec2:{a.capitalize()}Instances" for a in actions)
+    assert instance_id in json.dumps(statement["Resource"]) and "*" not in json.dumps(statement["Resource"]).replace(":*", "")
+    # Nowhere without off hours (staging: NAT gateways, no schedules at all).
+    assert not resources(synthesized["staging"], "AWS::Scheduler::Schedule", tier=tier)
 
 
 def test_dev_service_scales_to_zero_after_working_hours(synthesized):

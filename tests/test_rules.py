@@ -150,6 +150,7 @@ LIMIT_CASES: dict[str, Any] = {
     "usage.monthly_active_users:range": -1,
     "usage.database_backup_gib:range": -0.5,
     "usage.aurora_average_acu:range": 256.5,
+    "usage.on_demand_instance_hours:range": 730.5,
     "usage.aurora_storage_gib:range": -0.5,
     "usage.aurora_io_millions:range": -0.5,
     "usage.s3_storage_gb:range": -0.5,

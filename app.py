@@ -75,7 +75,7 @@ def main() -> None:
 
         qualifier = _context(app, "@aws-cdk/core:bootstrapQualifier") or DefaultStackSynthesizer.DEFAULT_QUALIFIER
         env = _context(app, "env")
-        for account, in_account in environments_by_account(configs).items():
+        for in_account in environments_by_account(configs).values():
             if env is None or any(c.env_name == env for c in in_account):
                 DeliveryStack(app, configs=in_account, qualifier=qualifier)
         add_compliance_checks(app, [])

@@ -50,7 +50,7 @@ class Delivery:
         """Role name -> {"trust": ..., "statements": [...], "max_session": ...}."""
         resources = self.templates[stack]["Resources"]
         found = {}
-        for logical_id, role in resources.items():
+        for role in resources.values():
             if role["Type"] != "AWS::IAM::Role":
                 continue
             (attached,) = role["Properties"]["ManagedPolicyArns"]  # one managed policy, nothing inline
@@ -258,7 +258,7 @@ def test_every_write_on_a_wildcard_is_held_by_tags_or_a_name_prefix(reference, s
     for delivery in (reference, separate):
         for stack in delivery.templates:
             for name, role in delivery.roles(stack).items():
-                for action, (resources, condition) in _by_action(role["statements"]).items():
+                for action, (resources, _condition) in _by_action(role["statements"]).items():
                     if "*" in resources:
                         assert action in ("cloudformation:DescribeStacks", "cloudformation:ListStacks", "tag:GetResources"), (name, action)
 

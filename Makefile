@@ -196,6 +196,20 @@ preview-deploy: deps
 preview-destroy: deps $(DELIVERY_STAMP)
 	$(PY) -m delivery.preview destroy
 
+# The deploy identity (docs/delivery.md: Deploy identity): one stack per account of the profile's
+# environments, GitHub's OIDC provider and the deploy roles. Deployed once by an administrator;
+# ENV= picks that environment's account, ACCOUNT= puts every environment in one account.
+.PHONY: delivery-synth deploy-delivery
+DELIVERY_CONTEXT := -c delivery=true $(if $(ENV),-c env=$(ENV)) $(if $(PROFILE),-c profile=$(PROFILE)) $(if $(ACCOUNT),-c account=$(ACCOUNT))
+delivery-synth: deps
+	rm -rf cdk.out.delivery
+	cdk synth --quiet --output cdk.out.delivery $(DELIVERY_CONTEXT)
+	@echo "Synthesized $$(find cdk.out.delivery -name '*.template.json' | wc -l) delivery stack(s) into cdk.out.delivery/"
+
+deploy-delivery: deps
+	@test -n "$(ENV)$(ACCOUNT)" || { echo "Choose the account: make deploy-delivery ACCOUNT=123456789012 (every environment there) or ENV=prod (that environment's account from config/)" >&2; exit 2; }
+	cdk deploy --all --output cdk.out.delivery $(DELIVERY_CONTEXT) $(CDK_FLAGS)
+
 # make sweep: branch environments whose branch is gone or older than SWEEP_TTL_DAYS (7), as a dry run; SWEEP_APPLY=1 acts.
 SWEEP_APPLY ?=
 .PHONY: sweep

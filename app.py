@@ -9,6 +9,9 @@
   -c account=123456789012     the target account, overriding the profile's
   -c release=TAG              what the compute tier runs: an ECR image tag (Fargate) or an
                               app bundle name (EC2); default: the placeholder API
+  -c delivery=true            instead of the environments: the delivery stack of each account
+                              (GitHub OIDC and deploy roles, docs/delivery.md); with -c env, only
+                              that environment's account
 """
 
 import os
@@ -22,6 +25,15 @@ from config.errors import ConfigError
 def _context(app: App, key: str) -> str | None:
     value = app.node.try_get_context(key)
     return None if value in (None, "") else str(value)
+
+
+def _delivery(app: App) -> bool:
+    """``-c delivery=true|false`` (default false), refused otherwise."""
+    value = (_context(app, "delivery") or "false").lower()
+    if value not in ("true", "false"):
+        raise ConfigError([f"-c delivery={value}: must be true or false. Fix: use -c delivery=true for the delivery stacks, "
+                           "or leave it out for the environments."])
+    return value == "true"
 
 
 def main() -> None:
@@ -38,7 +50,9 @@ def main() -> None:
         # ConfigError like any other (stacks import the loader's helpers, so they wait too).
         from config.loader import load
 
+        delivery = _delivery(app)
         configs = load(
+            delivery=delivery,
             profile=_context(app, "profile"),
             env=_context(app, "env"),
             branch=_context(app, "branch"),
@@ -49,12 +63,28 @@ def main() -> None:
         # Stop before any construct exists: one readable message, no jsii trace, no assembly.
         print(error, file=sys.stderr)
         sys.exit(1)
-    # One environment chosen: its stacks are top-level, so `cdk deploy --all`, `cdk diff` and
-    # plain stack names select exactly it (stacks/stage.py says why).
     from stacks.stage import add_compliance_checks, build
 
-    staged = len(configs) > 1
-    add_compliance_checks(app, build(app, configs, staged=staged))
+    if delivery:
+        # One top-level stack per account of the profile's environments (with -c env, only that
+        # environment's account), each holding the roles of every environment in it.
+        from aws_cdk import DefaultStackSynthesizer
+
+        from config.derived import environments_by_account
+        from stacks.delivery_stack import DeliveryStack
+
+        qualifier = _context(app, "@aws-cdk/core:bootstrapQualifier") or DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        env = _context(app, "env")
+        for in_account in environments_by_account(configs).values():
+            if env is None or any(c.env_name == env for c in in_account):
+                DeliveryStack(app, configs=in_account, qualifier=qualifier)
+        add_compliance_checks(app, [])
+        staged = False
+    else:
+        # One environment chosen: its stacks are top-level, so `cdk deploy --all`, `cdk diff` and
+        # plain stack names select exactly it (stacks/stage.py says why).
+        staged = len(configs) > 1
+        add_compliance_checks(app, build(app, configs, staged=staged))
     try:
         app.synth()
     except RuntimeError as error:

@@ -9,6 +9,9 @@ key; the loader rejects keys that do not exist in ``schema.py``.
 # Placeholder account (documented in the README): deploying needs a real one, given
 # in the profile or with ``-c account=123456789012``.
 PLACEHOLDER_ACCOUNT = "111111111111"
+# Placeholder GitHub owner (docs/delivery.md: Deploy identity): the delivery stack of a real account
+# refuses it, since the deploy roles would trust whoever owns that name on GitHub.
+PLACEHOLDER_GITHUB_OWNER = "example-org"
 
 DEFAULTS: dict = {
     "app_name": "webapp",
@@ -174,6 +177,14 @@ DEFAULTS: dict = {
     },
     "off_hours": {"enabled": False, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
     "application_topics": [],
+    # The deploy roles' trust (docs/delivery.md): placeholders, to replace with the repository's own.
+    "delivery": {
+        "github_owner": PLACEHOLDER_GITHUB_OWNER,
+        "github_repository": "webapp",
+        "github_environment": "",
+        "branch_github_environment": "",
+        "oidc_provider_arn": "",
+    },
     # What the cost estimate assumes (docs/cost.md): a handful of developers and testers. Staging
     # and prod set their own; branch environments keep their parent's.
     "usage": {
@@ -227,6 +238,8 @@ BRANCH_OVERRIDES: dict = {
     "observability": {"cloudtrail": False, "cdn_additional_metrics": False, "monthly_budget_usd": 75},
     # A preview promises no recovery: its single-AZ database could not meet the parent's objectives.
     "recovery": {"rto_minutes": 1440, "rpo_minutes": 1440},
+    # Branch environments are not a parent of others: the branch role is the parent's.
+    "delivery": {"branch_github_environment": ""},
 }
 
 # CloudFront origin-facing managed prefix lists (com.amazonaws.global.cloudfront.origin-facing)

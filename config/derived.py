@@ -129,3 +129,47 @@ def environment_tags(cfg: EnvironmentConfig) -> dict[str, str]:
         "owner": cfg.owner,
         "cost-center": cfg.cost_center,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Deploy identity (the delivery stack, docs/delivery.md)
+
+
+def github_environment(cfg: EnvironmentConfig) -> str:
+    """The GitHub environment whose jobs deploy ``cfg``: ``delivery.github_environment``, or
+    "production" for a production environment and the environment's own name otherwise."""
+    return cfg.delivery.github_environment or ("production" if cfg.production else cfg.env_name)
+
+
+def github_repository(cfg: EnvironmentConfig) -> str:
+    """``OWNER/REPO`` of the workflows that deploy ``cfg``."""
+    return f"{cfg.delivery.github_owner}/{cfg.delivery.github_repository}"
+
+
+def github_subject(cfg: EnvironmentConfig, environment: str) -> str:
+    """The ``sub`` claim of a job of ``cfg``'s repository that runs in GitHub environment
+    ``environment`` (GitHub's default subject format for such a job)."""
+    return f"repo:{github_repository(cfg)}:environment:{environment}"
+
+
+def deploy_role_name(cfg: EnvironmentConfig) -> str:
+    """The deploy role of a long-lived environment, stable so its ARN can sit in a GitHub variable."""
+    return f"{cfg.app_name}-github-deploy-{cfg.env_name}"
+
+
+def branch_role_name(cfg: EnvironmentConfig) -> str:
+    """The role that deploys, destroys and sweeps the branch environments derived from ``cfg``."""
+    return f"{cfg.app_name}-github-branches-{cfg.env_name}"
+
+
+def delivery_stack_name(app_name: str, account: str) -> str:
+    """``<app>-delivery-<account>``: one delivery stack per account."""
+    return f"{app_name}-delivery-{account}"
+
+
+def environments_by_account(configs: list[EnvironmentConfig]) -> dict[str, list[EnvironmentConfig]]:
+    """Account -> its environments, both in the profile's order: one delivery stack each."""
+    accounts: dict[str, list[EnvironmentConfig]] = {}
+    for cfg in configs:
+        accounts.setdefault(cfg.account, []).append(cfg)
+    return accounts

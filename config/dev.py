@@ -7,6 +7,8 @@ the seed's 35 (R6).
 
 SETTINGS: dict = {
     "allow_branches": True,
+    # Branch environments are deployed, destroyed and swept by jobs of the GitHub environment "preview".
+    "delivery": {"branch_github_environment": "preview"},
     "removal": "destroy",
     "log_retention_days": 7,
     "network": {

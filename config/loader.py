@@ -104,6 +104,7 @@ def load(
     account: str | None = None,
     release: str | None = None,
     overrides: Mapping[str, Mapping] | None = None,
+    delivery: bool = False,
 ) -> list[EnvironmentConfig]:
     """Configurations to synthesize: every environment of the profile, or ``env`` only.
 
@@ -111,6 +112,8 @@ def load(
     so a mistake in prod is reported even while working on dev. ``overrides`` maps
     an environment name to extra settings (tests use it to try variants). ``release``
     (what CI deploys: an image tag or bundle name) applies to ``env`` and its branch.
+    ``delivery`` (``-c delivery=true``): every environment of the profile, for the delivery
+    stacks (``env`` then only chooses which account's); a branch makes no sense there.
     Raises ``ConfigError`` with every problem found.
     """
     profile_name = profile or DEFAULT_PROFILE
@@ -124,8 +127,12 @@ def load(
         ])
     problems: list[str] = []
     branch = (branch or "").strip()
+    if delivery and (branch or release):
+        flag = f"-c branch={branch}" if branch else f"-c release={release}"
+        raise ConfigError([f"{flag}: -c delivery=true builds the deploy identity of the profile's accounts, not an environment's stacks. "
+                           f"Fix: drop {flag.split('=')[0]}= (make delivery-synth, make deploy-delivery ACCOUNT=...)."])
     parent = env or prof.branch_parent
-    context = ProfileContext(prof, branch, parent, lambda name: _raw_settings(prof, name))
+    context = ProfileContext(prof, branch, parent, lambda name: _raw_settings(prof, name), delivery=delivery)
     if branch:
         for check in BRANCH_CHECKS:
             problems.extend(check.messages(context))
@@ -152,7 +159,7 @@ def load(
         else:
             selected = [result]
     elif not branch:
-        selected = [built[n] for n in built if env is None or n == env]
+        selected = [built[n] for n in built if env is None or n == env or delivery]
     if problems:
         # A value from the command line is checked in every environment but reported once.
         raise ConfigError(dict.fromkeys(problems))

@@ -451,6 +451,45 @@ class UsageConfig:
     amplify_requests_per_month: UsageCount
 
 
+# GitHub's naming rules: an owner (user or organization) is 1-39 letters, digits and single
+# hyphens, neither first nor last; a repository 1-100 letters, digits, ".", "_", "-" (not "." or
+# ".."); an environment name here is kept to letters, digits, ".", "_", "-" so it reads the same in
+# the token's `sub` claim (`repo:OWNER/REPO:environment:NAME`) and holds no IAM wildcard.
+GITHUB_OWNER_RE = r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"
+GITHUB_REPOSITORY_RE = r"[A-Za-z0-9._-]{1,100}"
+GITHUB_ENVIRONMENT_RE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}"
+GitHubEnvironment = Annotated[str, Pattern(GITHUB_ENVIRONMENT_RE, problem="is not a GitHub environment name this project accepts",
+                                           fix="use letters, digits, '.', '_', '-' (e.g. 'production'), no wildcard or ':'", optional=True)]
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    # Where the workflows that deploy this environment run: GitHub's owner (organization or
+    # user) and repository. The deploy roles (the delivery stack, `-c delivery=true`) trust tokens
+    # of this repository only. The defaults are placeholders: replace them before deploying it.
+    github_owner: Annotated[str, Pattern(GITHUB_OWNER_RE, problem="is not a GitHub owner name (1-39 letters, digits, single hyphens)",
+                                         fix="use the organization or user that owns the repository, e.g. 'my-org'",
+                                         what="1-39 letters, digits and single hyphens, not first or last (GitHub's owner names)")]
+    # The repository's name, without its owner (placeholder by default, like the owner).
+    github_repository: Annotated[str, Pattern(GITHUB_REPOSITORY_RE, problem="is not a GitHub repository name",
+                                              fix="use the repository's name without its owner, e.g. 'webapp'"),
+                                 NoneOf((".", ".."), problem="is not a GitHub repository name", fix="use the repository's name, e.g. 'webapp'")]
+    # The GitHub environment whose jobs may deploy this environment: its deploy role trusts
+    # `repo:OWNER/REPO:environment:<this>` and nothing else. Empty: "production" for a production
+    # environment, else the environment's own name (promote.yml's jobs: dev, staging, production).
+    github_environment: GitHubEnvironment
+    # The GitHub environment whose jobs deploy and destroy branch environments of this
+    # environment and run the sweeper (preview.yml, sweep.yml): "preview" in dev. Empty: none
+    # (no preview role). Only in an environment with allow_branches.
+    branch_github_environment: GitHubEnvironment
+    # ARN of the account's existing GitHub OIDC provider (an account holds one per URL); empty:
+    # the delivery stack creates it. Environments in one account give the same value.
+    oidc_provider_arn: Annotated[str, Pattern(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com",
+                                              problem="is not the ARN of GitHub's OIDC provider",
+                                              fix="use 'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com', or '' to create it",
+                                              optional=True)]
+
+
 @dataclass(frozen=True)
 class ApplicationTopicConfig:
     # Topic name within the environment ("stock-alerts" -> SNS topic <app>-<env>-stock-alerts);
@@ -506,6 +545,8 @@ class EnvironmentConfig:
     observability: ObservabilityConfig
     off_hours: OffHoursConfig
     usage: UsageConfig
+    # Deploy identity: which GitHub workflows may deploy this environment (docs/delivery.md).
+    delivery: DeliveryConfig
     # SNS topics the application publishes to (StockPilot: stock alerts, order notifications;
     # docs/requirements.md R19).
     application_topics: tuple[ApplicationTopicConfig, ...]

@@ -161,6 +161,12 @@ LIMIT_CASES: dict[str, Any] = {
     "usage.amplify_build_minutes:range": -0.5,
     "usage.amplify_served_gb:range": -0.5,
     "usage.amplify_requests_per_month:range": -1,
+    "delivery.github_owner:pattern": "-example-org",
+    "delivery.github_repository:pattern": "my repo",
+    "delivery.github_repository:none-of": "..",
+    "delivery.github_environment:pattern": "prod*",
+    "delivery.branch_github_environment:pattern": "preview:pr",
+    "delivery.oidc_provider_arn:pattern": "arn:aws:iam::111111111111:oidc-provider/accounts.google.com",
     "application_topics[].name:pattern": Case(settings={"application_topics": [{"name": "Orders!", "emails": []}]}),
     "application_topics[].emails:items": Case(settings={"application_topics": [{"name": "stock-alerts", "emails": ["admin"]}]}),
 }
@@ -287,6 +293,20 @@ RULE_CASES: dict[str, Case] = {
     "domain.name-inside-the-zone": Case("staging", {"domain": {"name": "app.other.org", "hosted_zone_id": "Z123456789", "hosted_zone_name": "example.com"}},
                                         passing={"domain": {"name": "app.example.com", "hosted_zone_id": "Z123456789", "hosted_zone_name": "example.com"}}),
     "domain.hosted-zone-has-a-name": Case("staging", {"domain": {"hosted_zone_id": "Z123456789"}}),
+    # delivery: who may deploy what
+    "delivery.branch-environment-needs-allow-branches": Case("staging", {"allow_branches": False, "delivery": {"branch_github_environment": "preview-staging"}}),
+    "delivery.branch-environment-is-not-the-deploy-environment": Case(settings={"delivery": {"branch_github_environment": "dev"}},
+                                                                      passing={"delivery": {"branch_github_environment": "preview"}}),
+    "delivery.oidc-provider-in-the-account": Case(settings={"delivery": {"oidc_provider_arn": "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"}}),
+    "delivery.one-oidc-provider-per-account": Case(settings={"delivery": {"oidc_provider_arn": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"}}),
+    "delivery.production-trusts-only-its-own-github-environment": Case("prod", {"delivery": {"github_environment": "staging"}},
+                                                                       passing={"delivery": {"github_repository": "other"}}),
+    "delivery.github-environments-distinct": Case("staging", {"delivery": {"github_environment": "preview"}},
+                                                  passing={"delivery": {"github_environment": "qa"}}),
+    "delivery.one-branch-github-environment": Case("staging", {"delivery": {"branch_github_environment": "preview"}},
+                                                   passing={"delivery": {"branch_github_environment": "preview", "github_repository": "other"}}),
+    # only for the delivery stacks of a real account
+    "delivery.no-placeholder-owner-in-a-real-account": Case(load={"delivery": True, "account": "123456789012"}),
     # the -c branch= value
     "branch.name-has-letters-or-digits": Case(load={"branch": "///"}),
     "branch.name-starts-with-a-letter": Case(load={"branch": "123-fix"}),

@@ -8,6 +8,8 @@ gateway, a tenth of the price.
 
 SETTINGS: dict = {
     "allow_branches": True,
+    # Branch environments are deployed, destroyed and swept by jobs of the GitHub environment "preview".
+    "delivery": {"branch_github_environment": "preview"},
     "removal": "destroy",
     "log_retention_days": 7,
     "network": {"cidr": "10.0.0.0/16", "egress": "nat-instance", "flow_log_retention_days": 7},

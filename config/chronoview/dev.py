@@ -7,6 +7,8 @@ instance for the instances' way out (npm at boot, market data), the cheapest egr
 
 SETTINGS: dict = {
     "allow_branches": True,
+    # Branch environments are deployed, destroyed and swept by jobs of the GitHub environment "preview".
+    "delivery": {"branch_github_environment": "preview"},
     "removal": "destroy",
     "log_retention_days": 7,
     "network": {"cidr": "10.0.0.0/16", "egress": "nat-instance", "flow_log_retention_days": 7},

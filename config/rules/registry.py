@@ -47,6 +47,8 @@ class ProfileContext:
     raw: Callable[[str], Mapping]
     # The environments that parsed and passed their own rules (empty for branch rules).
     built: Mapping[str, EnvironmentConfig] = field(default_factory=dict)
+    # Whether the delivery stacks are being built (-c delivery=true), not the environments.
+    delivery: bool = False
 
 
 @dataclass(frozen=True)

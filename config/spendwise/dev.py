@@ -8,6 +8,8 @@ database work, and ECS Exec.
 
 SETTINGS: dict = {
     "allow_branches": True,
+    # Branch environments are deployed, destroyed and swept by jobs of the GitHub environment "preview".
+    "delivery": {"branch_github_environment": "preview"},
     "removal": "destroy",
     "log_retention_days": 7,
     "network": {

@@ -83,6 +83,33 @@ def scale_group_off_hours(group: autoscaling.AutoScalingGroup, *, hours: Working
                                 desired_capacity=low, time_zone=hours.timezone)
 
 
+def working_hours_schedule(scope: Construct, *, action: str, what: str, hours: WorkingHours, name_prefix: str,
+                           api: str, payload: dict, role: iam.IRole, after: Construct) -> scheduler.CfnSchedule:
+    """An EventBridge Scheduler schedule (``<name_prefix>-<what>-<action>``, construct ID
+    ``Stop``/``Start``) that calls ``api`` ("rds:stopDBInstance") with ``payload`` as ``role``
+    at ``stop_at`` ("stop") or ``start_at`` ("start") on the working days, once: no retries
+    (the next working day's run tries again). Created after ``after`` (the role's policy)."""
+    stack = Stack.of(scope)
+    clock = hours.stop_at if action == "stop" else hours.start_at
+    schedule = scheduler.CfnSchedule(
+        scope,
+        action.capitalize(),
+        name=bounded_name(f"{name_prefix}-{what}-{action}", SCHEDULE_NAME_LIMIT),
+        description=f"{action.capitalize()} the {what} at {clock} {hours.timezone} on {hours.days}",
+        schedule_expression=hours.aws_cron(clock),
+        schedule_expression_timezone=hours.timezone,
+        flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+        target=scheduler.CfnSchedule.TargetProperty(
+            arn=f"arn:{stack.partition}:scheduler:::aws-sdk:{api}",
+            role_arn=role.role_arn,
+            input=stack.to_json_string(payload),
+            retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
+        ),
+    )
+    schedule.node.add_dependency(after)
+    return schedule
+
+
 class DatabaseOffHours(Construct):
     """Two EventBridge Scheduler schedules that stop the database at ``hours.stop_at`` and
     start it at ``hours.start_at``: an RDS instance (``instance_id``) or an Aurora cluster
@@ -115,27 +142,12 @@ class DatabaseOffHours(Construct):
         policy = iam.ManagedPolicy(self, "Policy", description="Stop and start this database, nothing else",
                                    statements=[iam.PolicyStatement(actions=[f"rds:Stop{kind}", f"rds:Start{kind}"], resources=[resource])],
                                    roles=[self.role])
-        self.schedules: dict[str, scheduler.CfnSchedule] = {}
-        for action, clock in (("stop", hours.stop_at), ("start", hours.start_at)):
-            schedule = scheduler.CfnSchedule(
-                self,
-                action.capitalize(),
-                name=bounded_name(f"{name_prefix}-database-{action}", SCHEDULE_NAME_LIMIT),
-                description=f"{action.capitalize()} the database at {clock} {hours.timezone} on {hours.days}",
-                schedule_expression=hours.aws_cron(clock),
-                schedule_expression_timezone=hours.timezone,
-                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                target=scheduler.CfnSchedule.TargetProperty(
-                    arn=f"arn:{stack.partition}:scheduler:::aws-sdk:rds:{action}{kind}",
-                    role_arn=self.role.role_arn,
-                    input=stack.to_json_string({parameter: instance_id or cluster_id}),
-                    # A stopped database cannot be stopped again (and a running one started):
-                    # one try is enough, the next working day tries again.
-                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
-                ),
-            )
-            schedule.node.add_dependency(policy)
-            self.schedules[action] = schedule
+        # A stopped database cannot be stopped again (and a running one started): one try is
+        # enough, the next working day tries again.
+        self.schedules = {action: working_hours_schedule(self, action=action, what="database", hours=hours, name_prefix=name_prefix,
+                                                         api=f"rds:{action}{kind}", payload={parameter: instance_id or cluster_id},
+                                                         role=self.role, after=policy)
+                          for action in ("stop", "start")}
 
 
 class InstanceOffHours(Construct):
@@ -174,24 +186,8 @@ class InstanceOffHours(Construct):
                                        actions=[f"ec2:{a.capitalize()}Instances" for a in actions],
                                        resources=[stack.format_arn(service="ec2", resource="instance", resource_name=i) for i in ids])],
                                    roles=[self.role])
-        self.schedules: dict[str, scheduler.CfnSchedule] = {}
-        for action in actions:
-            clock = hours.stop_at if action == "stop" else hours.start_at
-            schedule = scheduler.CfnSchedule(
-                self,
-                action.capitalize(),
-                name=bounded_name(f"{name_prefix}-{what}-{action}", SCHEDULE_NAME_LIMIT),
-                description=f"{action.capitalize()} the {what} at {clock} {hours.timezone} on {hours.days}",
-                schedule_expression=hours.aws_cron(clock),
-                schedule_expression_timezone=hours.timezone,
-                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                target=scheduler.CfnSchedule.TargetProperty(
-                    arn=f"arn:{stack.partition}:scheduler:::aws-sdk:ec2:{action}Instances",
-                    role_arn=self.role.role_arn,
-                    input=stack.to_json_string({"InstanceIds": ids}),
-                    # Stopping a stopped instance succeeds; a failed start is retried by the next day's.
-                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=0),
-                ),
-            )
-            schedule.node.add_dependency(policy)
-            self.schedules[action] = schedule
+        # Stopping a stopped instance succeeds; a failed start is retried by the next day's.
+        self.schedules = {action: working_hours_schedule(self, action=action, what=what, hours=hours, name_prefix=name_prefix,
+                                                         api=f"ec2:{action}Instances", payload={"InstanceIds": ids},
+                                                         role=self.role, after=policy)
+                          for action in actions}

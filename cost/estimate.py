@@ -498,11 +498,6 @@ def ecr_repository(ctx: Context) -> None:
 # ---------------------------------------------------------------- data
 
 
-def _schedule_stops(ctx: Context, action: str, logical_id: str) -> bool:
-    """Whether an EventBridge Scheduler schedule in the stack calls rds:``action`` on ``logical_id``."""
-    return action in _scheduled_calls(ctx, "rds", logical_id)
-
-
 @rule("AWS::RDS::DBInstance")
 def rds_instance(ctx: Context) -> None:
     props = ctx.properties
@@ -512,7 +507,7 @@ def rds_instance(ctx: Context) -> None:
         return
     multi_az = props.get("MultiAZ") in (True, "true")
     copies = 2 if multi_az else 1
-    hours, why = ctx.hours(_schedule_stops(ctx, "stopDBInstance", ctx.logical_id))
+    hours, why = ctx.hours("stopDBInstance" in _scheduled_calls(ctx, "rds", ctx.logical_id))
     replica = "SourceDBInstanceIdentifier" in props
     role = "read replica" if replica else "database"
     ctx.add(f"{instance_class} {role}" + (" (Multi-AZ)" if multi_az else ""),
@@ -549,7 +544,7 @@ def _aurora_instance(ctx: Context, instance_class: str) -> None:
     wanted = ctx.usage("aurora_average_acu")
     average = min(max(wanted, low), high)
     bounded = "" if average == wanted else f", kept within the template's {low:g}-{high:g} ACU"
-    hours, why = ctx.hours(_schedule_stops(ctx, "stopDBCluster", cluster[0]))
+    hours, why = ctx.hours("stopDBCluster" in _scheduled_calls(ctx, "rds", cluster[0]))
     ctx.add("Aurora Serverless v2 capacity", f"usage.aurora_average_acu = {average:g} ACU{bounded} × {_hours_text(hours)} ({why})",
             average * hours, "aurora.serverless_v2.acu_hour")
 

@@ -83,6 +83,13 @@ def scale_group_off_hours(group: autoscaling.AutoScalingGroup, *, hours: Working
                                 desired_capacity=low, time_zone=hours.timezone)
 
 
+def scheduler_role(scope: Construct, *, description: str) -> iam.Role:
+    """The role (construct ID ``Role``) EventBridge Scheduler assumes for this account's
+    schedules only (aws:SourceAccount); the caller attaches what it may do."""
+    return iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal(
+        "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}),
+        description=description)
+
 def working_hours_schedule(scope: Construct, *, action: str, what: str, hours: WorkingHours, name_prefix: str,
                            api: str, payload: dict, role: iam.IRole, after: Construct) -> scheduler.CfnSchedule:
     """An EventBridge Scheduler schedule (``<name_prefix>-<what>-<action>``, construct ID
@@ -136,9 +143,7 @@ class DatabaseOffHours(Construct):
         else:
             kind, parameter, resource = "DBCluster", "DbClusterIdentifier", stack.format_arn(
                 service="rds", resource="cluster", resource_name=cluster_id, arn_format=ArnFormat.COLON_RESOURCE_NAME)
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(
-            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}),
-            description=f"EventBridge Scheduler stops and starts the {name_prefix} database outside working hours")
+        self.role = scheduler_role(self, description=f"EventBridge Scheduler stops and starts the {name_prefix} database outside working hours")
         policy = iam.ManagedPolicy(self, "Policy", description="Stop and start this database, nothing else",
                                    statements=[iam.PolicyStatement(actions=[f"rds:Stop{kind}", f"rds:Start{kind}"], resources=[resource])],
                                    roles=[self.role])
@@ -178,9 +183,7 @@ class InstanceOffHours(Construct):
         stack = Stack.of(self)
         ids = [instance.instance_id for instance in instances]
         actions = ["stop", "start"] if start else ["stop"]
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal(
-            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}),
-            description=f"EventBridge Scheduler {' and '.join(f'{a}s' for a in actions)} the {name_prefix} {what} outside working hours")
+        self.role = scheduler_role(self, description=f"EventBridge Scheduler {' and '.join(f'{a}s' for a in actions)} the {name_prefix} {what} outside working hours")
         policy = iam.ManagedPolicy(self, "Policy", description=f"{' and '.join(a.capitalize() for a in actions)} the {what} instances, nothing else",
                                    statements=[iam.PolicyStatement(
                                        actions=[f"ec2:{a.capitalize()}Instances" for a in actions],

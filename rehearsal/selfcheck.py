@@ -317,14 +317,20 @@ def _db_parameter_group_ref() -> str:
     return "Ref of a parameter group is its name"
 
 
-@check("elbv2-attributes")
-def _elbv2_attributes() -> str:
+def _vpc_with_two_subnets(*, second_octet: int) -> tuple[str, list[str]]:
+    """A VPC 10.<second_octet>.0.0/16 with a subnet in zones a and b (a load balancer needs two)."""
     import boto3
 
     ec2 = boto3.client("ec2", region_name=REGION)
-    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.8.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"]["SubnetId"]
+    vpc = ec2.create_vpc(CidrBlock=f"10.{second_octet}.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{second_octet}.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"]["SubnetId"]
                for i, z in ((1, "a"), (2, "b"))]
+    return vpc, subnets
+
+
+@check("elbv2-attributes")
+def _elbv2_attributes() -> str:
+    vpc, subnets = _vpc_with_two_subnets(second_octet=8)
     stack = deploy("lb", {"L": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": subnets}},
                           "T": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
                               "VpcId": vpc, "Port": 80, "Protocol": "HTTP"}}},
@@ -363,10 +369,7 @@ def _managed_policy_deletion() -> str:
 def _listener_rule_deletion() -> str:
     import boto3
 
-    ec2 = boto3.client("ec2", region_name=REGION)
-    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.7.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"]["SubnetId"]
-               for i, z in ((1, "a"), (2, "b"))]
+    vpc, subnets = _vpc_with_two_subnets(second_octet=7)
     forward = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "403"}}]
     deploy("rules", {
         "L": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Subnets": subnets}},

@@ -152,9 +152,8 @@ class EdgeStack(EnvironmentStack):
         )
         if edge_global.web_acl_arn is None:
             acknowledge(self.cdn.distribution, {
-                rule: "Non-production environment without a web ACL by configuration (waf.mode 'off', docs/decisions.md: $5 a month plus $1 per rule); "
-                      "production refuses it. CloudFront's Shield Standard still applies, and the API behind it requires a signed-in user."
-                for rule in ("AwsSolutions-CFR2",)
+                "AwsSolutions-CFR2": "Non-production environment without a web ACL by configuration (waf.mode 'off', docs/decisions.md: $5 a month plus $1 per rule); "
+                                     "production refuses it. CloudFront's Shield Standard still applies, and the API behind it requires a signed-in user.",
             })
         self.site_uploader: SiteUploader | None = None
         if self.site is not None:

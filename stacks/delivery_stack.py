@@ -128,7 +128,8 @@ class DeliveryStack(Stack):
         self.branch_roles: dict[str, GitHubDeployRole] = {}
         for cfg in configs:
             regions = list(dict.fromkeys((cfg.region, GLOBAL_REGION)))
-            deploy = [bootstrap_roles(account=account, regions=regions, qualifier=qualifier)]
+            assume_bootstrap = bootstrap_roles(account=account, regions=regions, qualifier=qualifier)
+            deploy = [assume_bootstrap]
             if cfg.production:
                 deploy += db_snapshot_permissions(cfg)
             environment = github_environment(cfg)
@@ -145,7 +146,7 @@ class DeliveryStack(Stack):
                     self, f"Branches-{cfg.env_name}", provider_arn=self.provider.arn,
                     subject=github_subject(cfg, branch_environment), role_name=branch_role_name(cfg),
                     description=f"GitHub environment '{branch_environment}' deploys, destroys and sweeps {cfg.env_name}'s branch environments",
-                    permissions=[bootstrap_roles(account=account, regions=regions, qualifier=qualifier), *sweeper_permissions(cfg, regions)],
+                    permissions=[assume_bootstrap, *sweeper_permissions(cfg, regions)],
                     max_session=MAX_SESSION)
                 CfnOutput(self, f"BranchRoleArn{cfg.env_name.capitalize()}", value=branch.role.role_arn,
                           description=f"GitHub environment '{branch_environment}': variable PREVIEW_DEPLOY_ROLE_ARN")

@@ -134,6 +134,8 @@ DEFAULTS: dict = {
         ),
         "price_class": "100",
         "uploads_path": "",
+        # No public address on the load balancer: CloudFront is its only way in.
+        "api_origin": "vpc-origin",
         # CloudFront's defaults; both below the load balancer's 300 s idle timeout.
         "origin_read_timeout_seconds": 60,
         "origin_keepalive_timeout_seconds": 60,

@@ -46,6 +46,7 @@ MfaMode = Literal["off", "optional", "required"]
 FrontendKind = Literal["spa", "amplify"]
 PriceClass = Literal["100", "200", "all"]
 WafMode = Literal["block", "count", "off"]
+ApiOrigin = Literal["vpc-origin", "internet-facing"]
 
 # Limits several fields share.
 LogRetentionDays = Annotated[int, OneOf(LOG_RETENTION_DAYS, problem="is not a CloudWatch Logs retention value",
@@ -307,6 +308,13 @@ class EdgeConfig:
     uploads_path: Annotated[str, Pattern(r"/[a-z0-9][a-z0-9_-]*/\*", problem="must be a CloudFront path pattern of one folder",
                                          fix="write it like '/uploads/*'", optional=True),
                             NoneOf(("/api/*", "/ws/*"), problem="is the API's path", fix="use another folder, e.g. '/uploads/*'")]
+    # How CloudFront reaches the load balancer:
+    #   vpc-origin       an internal load balancer in the app subnets, reached through a CloudFront
+    #                    VPC origin (no public address: $3.65 a month less per AZ; docs/decisions.md)
+    #   internet-facing  a load balancer in the public subnets, admitted from CloudFront's prefix
+    #                    list and only with a generated secret header (for an account or zone where
+    #                    VPC origins are not available)
+    api_origin: ApiOrigin
     # CloudFront -> load balancer: seconds to wait for a response, and to keep an idle
     # connection for reuse (1-60 without a quota increase). The keep-alive must stay below
     # compute.idle_timeout_seconds, or CloudFront reuses connections the load balancer closed.

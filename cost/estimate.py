@@ -760,6 +760,7 @@ FREE_TYPES: Mapping[str, str] = {
     "AWS::CloudFront::OriginAccessControl": _NO_CHARGE,
     "AWS::CloudFront::OriginRequestPolicy": _NO_CHARGE,
     "AWS::CloudFront::ResponseHeadersPolicy": _NO_CHARGE,
+    "AWS::CloudFront::VpcOrigin": "no additional charge: requests and transfer are the distribution's (its network interfaces use the VPC's private addresses)",
     "AWS::Cognito::UserPoolClient": "priced through the user pool's monthly active users",
     "AWS::Cognito::UserPoolDomain": "priced through the user pool's monthly active users",
     "AWS::Cognito::UserPoolGroup": "priced through the user pool's monthly active users",

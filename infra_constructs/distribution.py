@@ -36,7 +36,7 @@ class WebDistribution(Construct):
       default          the SPA bucket through Origin Access Control (``site_bucket``), with
                        client-side routing; or, without a site bucket (Amplify hosts the
                        frontend), the load balancer, which refuses what is not API
-      ``/api/*``       the load balancer, never cached, every viewer header except Host
+      ``/api/*``       the load balancer (through a VPC origin when it is internal), never cached, every viewer header except Host
                        (Authorization included: with caching off CloudFront forwards it)
       ``/ws``, ``/ws/*`` the same, so the WebSocket upgrade reaches the application
       ``uploads_path`` the data tier's uploads bucket through Origin Access Control
@@ -98,17 +98,26 @@ class WebDistribution(Construct):
             remove_headers=["Server", "X-Powered-By"],
         )
         https = api.protocol == "https"
-        self.api_origin = origins.HttpOrigin(
-            api.domain_name,
-            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY if https else cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-            https_port=api.port if https else None,
-            http_port=None if https else api.port,
-            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
-            read_timeout=read_timeout,
-            keepalive_timeout=keepalive_timeout,
-            # A dynamic reference: the value is resolved by CloudFormation, never in the template.
-            custom_headers={api.verify_header: api.verify_secret.secret_value.unsafe_unwrap()},
-        )
+        protocol_policy = cloudfront.OriginProtocolPolicy.HTTPS_ONLY if https else cloudfront.OriginProtocolPolicy.HTTP_ONLY
+        https_port, http_port = (api.port, None) if https else (None, api.port)
+        self.api_origin: cloudfront.IOrigin
+        if api.vpc_origin_target is not None:
+            # CloudFront's network interfaces in the load balancer's subnets. With a certificate
+            # the origin's name (origin.<host>) is what TLS checks, so it is set rather than the ALB's.
+            self.api_origin = origins.VpcOrigin.with_application_load_balancer(
+                api.vpc_origin_target, domain_name=api.domain_name, protocol_policy=protocol_policy,
+                https_port=https_port, http_port=http_port, origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                read_timeout=read_timeout, keepalive_timeout=keepalive_timeout,
+            )
+        else:
+            assert api.verify_header is not None and api.verify_secret is not None, "an internet-facing origin carries its secret header"
+            self.api_origin = origins.HttpOrigin(
+                api.domain_name, protocol_policy=protocol_policy,
+                https_port=https_port, http_port=http_port, origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+                read_timeout=read_timeout, keepalive_timeout=keepalive_timeout,
+                # A dynamic reference: the value is resolved by CloudFormation, never in the template.
+                custom_headers={api.verify_header: api.verify_secret.secret_value.unsafe_unwrap()},
+            )
         api_behavior = cloudfront.BehaviorOptions(
             origin=self.api_origin,
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
@@ -212,5 +221,7 @@ class WebDistribution(Construct):
             })
         if not https:
             acknowledge(self.distribution, {
-                "AwsSolutions-CFR5": "Without a domain the load balancer has no certificate: CloudFront reaches it over HTTP on port 80 inside AWS's network, admitted only from CloudFront's prefix list and only with the origin secret.",
+                "AwsSolutions-CFR5": "Without a domain the load balancer has no certificate: CloudFront reaches it over HTTP on port 80 inside AWS's network, "
+                                     + ("through a VPC origin to the internal load balancer, which has no public address." if api.vpc_origin_target is not None
+                                        else "admitted only from CloudFront's prefix list and only with the origin secret."),
             })

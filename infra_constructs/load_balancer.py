@@ -8,6 +8,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -33,21 +34,33 @@ class OriginSettings:
     # "https" on 443 when the load balancer has a certificate, else "http" on 80.
     protocol: str
     port: int
-    # Header CloudFront must send, and the secret whose value it must carry.
-    verify_header: str
-    verify_secret: secretsmanager.ISecret
     # Idle timeout of the load balancer: CloudFront's origin timeouts must fit inside it.
     idle_timeout: Duration
+    # An internal load balancer, which CloudFront reaches through a VPC origin; None when
+    # it is internet-facing and CloudFront connects to its public name.
+    vpc_origin_target: elbv2.IApplicationLoadBalancer | None
+    # Internet-facing only: the header CloudFront must send, and the secret whose value it
+    # must carry (any distribution, also someone else's, comes from the prefix list).
+    verify_header: str | None
+    verify_secret: secretsmanager.ISecret | None
 
 
 class WebLoadBalancer(Construct):
-    """An internet-facing ALB in the public subnets that serves CloudFront only.
+    """An ALB that serves CloudFront only, internal or internet-facing.
 
-    Two locks, both needed: the security groups admit only CloudFront's origin-facing
-    prefix list (network tier), and the listener forwards only requests that carry the
-    generated origin secret in ``X-Origin-Verify`` (any CloudFront distribution, also
-    someone else's, comes from that prefix list). Everything else gets a 403. Only the
-    edge tier's paths (``/api/*``, ``/ws``) are forwarded at all.
+    ``internet_facing=False``: an internal load balancer in ``subnets`` (the app subnets)
+    that CloudFront reaches through a VPC origin of the same account; it has no public
+    address, so nothing outside the VPC reaches it. Its security groups admit CloudFront's
+    origin-facing prefix list, which AWS documents for VPC origins as well.
+
+    ``internet_facing=True``: in the public subnets, with two locks, both needed: the
+    security groups admit only CloudFront's origin-facing prefix list (network tier), and
+    the listener forwards only requests that carry the generated origin secret in
+    ``X-Origin-Verify`` (any CloudFront distribution, also someone else's, comes from that
+    prefix list).
+
+    Everything else gets a 403. Only the edge tier's paths (``/api/*``, ``/ws``) are
+    forwarded at all.
 
     With ``certificate`` the listener is HTTPS on 443 (current TLS policy) and port 80
     redirects to it; without one (no domain) it is plain HTTP on 80, which CloudFront
@@ -55,7 +68,8 @@ class WebLoadBalancer(Construct):
     ``regional_web_acl``: the caller associates a regional web ACL as well;
     ``cloudfront_web_acl``: a web ACL sits on the distribution in front of it.
 
-    Exposes ``load_balancer``, ``listener``, ``origin_secret`` and ``origin`` (OriginSettings).
+    Exposes ``load_balancer``, ``listener``, ``origin`` (OriginSettings) and, internet-facing
+    only, ``origin_secret`` and ``origin_secret_key`` (else None).
     """
 
     def __init__(
@@ -65,6 +79,7 @@ class WebLoadBalancer(Construct):
         *,
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
+        internet_facing: bool,
         security_groups: list[ec2.ISecurityGroup],
         certificate: acm.ICertificate | None,
         origin_domain_name: str | None,
@@ -77,23 +92,26 @@ class WebLoadBalancer(Construct):
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.origin_secret_key, self.origin_secret = generated_secret(
-            self,
-            key_id="OriginSecretKey",
-            key_description="Encrypts the CloudFront origin secret",
-            secret_id="OriginSecret",
-            description=f"Value CloudFront sends in {ORIGIN_VERIFY_HEADER}; the load balancer forwards nothing without it",
-            length=48,
-            rotation_procedure="The origin secret is copied into CloudFront and the listener rules at deploy time; it is rotated by writing a new value and redeploying the compute and edge tiers (README: Compute), not by a Lambda.",
-            removal_policy=removal_policy,
-        )
+        self.origin_secret_key: kms.Key | None = None
+        self.origin_secret: secretsmanager.ISecret | None = None
+        if internet_facing:
+            self.origin_secret_key, self.origin_secret = generated_secret(
+                self,
+                key_id="OriginSecretKey",
+                key_description="Encrypts the CloudFront origin secret",
+                secret_id="OriginSecret",
+                description=f"Value CloudFront sends in {ORIGIN_VERIFY_HEADER}; the load balancer forwards nothing without it",
+                length=48,
+                rotation_procedure="The origin secret is copied into CloudFront and the listener rules at deploy time; it is rotated by writing a new value and redeploying the compute and edge tiers (README: Compute), not by a Lambda.",
+                removal_policy=removal_policy,
+            )
 
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self,
             "LoadBalancer",
             vpc=vpc,
             vpc_subnets=subnets,
-            internet_facing=True,
+            internet_facing=internet_facing,
             security_group=security_groups[0],
             idle_timeout=idle_timeout,
             drop_invalid_header_fields=True,
@@ -105,10 +123,12 @@ class WebLoadBalancer(Construct):
             self.load_balancer.add_security_group(group)
         self.load_balancer.log_access_logs(access_logs, log_prefix)
         if not regional_web_acl:
+            reachable = ("Internal, reachable only through this account's CloudFront VPC origin" if not internet_facing else
+                         "Reachable from CloudFront only: the security group admits the origin-facing prefix list")
             in_front = ("WAF sits on the CloudFront distribution (edge tier) in front of it" if cloudfront_web_acl else
                         "this non-production environment runs without a web ACL by configuration (waf.mode 'off'; production refuses it)")
             acknowledge(self.load_balancer, {
-                rule: f"Reachable from CloudFront only: the security group admits the origin-facing prefix list, and {in_front}."
+                rule: f"{reachable}, and {in_front}."
                 for rule in ("NIST.800.53.R5-ALBWAFEnabled", "PCI.DSS.321-ALBWAFEnabled")
             })
 
@@ -138,7 +158,8 @@ class WebLoadBalancer(Construct):
                 "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, default_action=forbidden, open=False
             )
             acknowledge(self.listener, {
-                rule: "No domain is configured, so no certificate exists for the load balancer: CloudFront connects over HTTP on 80 inside AWS's network, only from its prefix list, and only with the origin secret."
+                rule: "No domain is configured, so no certificate exists for the load balancer: CloudFront connects over HTTP on 80 inside AWS's network, "
+                      + ("through its VPC origin to this internal load balancer." if not internet_facing else "only from its prefix list, and only with the origin secret.")
                 for rule in ("NIST.800.53.R5-ALBHttpToHttpsRedirection", "PCI.DSS.321-ALBHttpToHttpsRedirection",
                          "NIST.800.53.R5-ELBv2ACMCertificateRequired", "PCI.DSS.321-ELBv2ACMCertificateRequired")
             })
@@ -147,9 +168,10 @@ class WebLoadBalancer(Construct):
             domain_name=origin_domain_name or self.load_balancer.load_balancer_dns_name,
             protocol=protocol,
             port=port,
-            verify_header=ORIGIN_VERIFY_HEADER,
-            verify_secret=self.origin_secret,
             idle_timeout=idle_timeout,
+            vpc_origin_target=None if internet_facing else self.load_balancer,
+            verify_header=ORIGIN_VERIFY_HEADER if self.origin_secret is not None else None,
+            verify_secret=self.origin_secret,
         )
 
     def api_target_group(
@@ -181,17 +203,16 @@ class WebLoadBalancer(Construct):
         return target_group
 
     def _forward_edge_paths(self, scope: Construct, target_group: elbv2.IApplicationTargetGroup) -> None:
-        """Forward ``/api/*`` and ``/ws`` to ``target_group`` when the origin secret matches;
-        the rules are created in ``scope``, with the target group and its service."""
-        verified = elbv2.ListenerCondition.http_header(
-            ORIGIN_VERIFY_HEADER, [self.origin_secret.secret_value.unsafe_unwrap()]
-        )
+        """Forward ``/api/*`` and ``/ws`` to ``target_group`` (internet-facing: only when the
+        origin secret matches); the rules are created in ``scope``, with the target group and its service."""
+        verified = ([] if self.origin_secret is None else
+                    [elbv2.ListenerCondition.http_header(ORIGIN_VERIFY_HEADER, [self.origin_secret.secret_value.unsafe_unwrap()])])
         for priority, (name, paths) in enumerate((("Api", API_PATHS), ("WebSocket", WEBSOCKET_PATHS)), start=1):
             elbv2.ApplicationListenerRule(
                 scope,
                 f"{name}Rule",
                 listener=self.listener,
                 priority=priority * 10,
-                conditions=[elbv2.ListenerCondition.path_patterns(list(paths)), verified],
+                conditions=[elbv2.ListenerCondition.path_patterns(list(paths)), *verified],
                 action=elbv2.ListenerAction.forward([target_group]),
             )

@@ -105,6 +105,7 @@ FOLDED_NOUNS: dict[str, str] = {
     "AWS::ElasticLoadBalancingV2::TargetGroup": "target group",
     "AWS::CertificateManager::Certificate": "certificate",
     "AWS::Amplify::Domain": "Amplify domain",
+    "AWS::CloudFront::VpcOrigin": "VPC origin",
 }
 
 # References to these are placement or plumbing, drawn another way (or not at all), never

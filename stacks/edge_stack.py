@@ -72,6 +72,7 @@ class EdgeStack(EnvironmentStack):
             zone = configured_zone(self, config)
             origin_name = f"origin.{config.host_name}"
             origin_certificate = dns_validated_certificate(self, "OriginCertificate", domain_name=origin_name, zone=zone)
+        internet_facing = edge.api_origin == "internet-facing"
         load_balancer_groups = [immutable_view(self, "LoadBalancerSecurityGroup", groups.load_balancer)]
         if groups.load_balancer_redirect is not None:
             load_balancer_groups.append(immutable_view(self, "LoadBalancerRedirectSecurityGroup", groups.load_balancer_redirect))
@@ -79,7 +80,8 @@ class EdgeStack(EnvironmentStack):
             self,
             "LoadBalancer",
             vpc=network.vpc,
-            subnets=network.public_subnets,
+            subnets=network.public_subnets if internet_facing else network.app_subnets,
+            internet_facing=internet_facing,
             security_groups=load_balancer_groups,
             certificate=origin_certificate,
             origin_domain_name=origin_name,

@@ -94,7 +94,8 @@ VARIANTS: dict[str, dict] = {
         }},
     },
     # The application outside us-east-1 (CloudFront's certificate and web ACL still there),
-    # on a domain; WAF counting only, on the load balancer too, with Bot Control.
+    # on a domain; WAF counting only, on the load balancer too, with Bot Control; an
+    # internet-facing load balancer with the origin secret instead of a VPC origin.
     "eu-domain": {
         "env": "staging",
         "overrides": {"staging": {
@@ -102,6 +103,7 @@ VARIANTS: dict[str, dict] = {
             "network": {"availability_zones": ["eu-west-1a", "eu-west-1b"]},
             "domain": {"name": "app.example.eu", "hosted_zone_id": "Z0EU3456789ABCDEFGHIJ", "hosted_zone_name": "example.eu"},
             "waf": {"mode": "count", "load_balancer_acl": True, "bot_control": True},
+            "edge": {"api_origin": "internet-facing"},
         }},
     },
     # ChronoView: EC2 (x86, Nginx + PM2) with /ws, Cognito, a domain; prod with stickiness and X-Ray.

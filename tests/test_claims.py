@@ -270,13 +270,31 @@ def test_access_log_bucket_expires_logs_after_the_configured_days(synthesized):
 # docs/tiers/compute.md: where the load balancer and service run, Container Insights, log keys, outputs.
 
 
-def test_load_balancer_internet_facing_in_the_public_subnets(synthesized):
+def test_load_balancer_internal_in_the_app_subnets_or_internet_facing_in_the_public_ones(synthesized):
+    """edge.api_origin: "vpc-origin" (the default) an internal load balancer in the app subnets,
+    the only way in a VPC origin; "internet-facing" in the public subnets."""
+    schemes = set()
     for variant, synth in synthesized.items():
         _, lb = one(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer", tier="edge")
-        assert lb["Properties"]["Scheme"] == "internet-facing"
-        public = subnets_of_group(synth, "public")
-        assert {subnet_type(synth, s) for s in public} == {"Public"}
-        assert referenced_subnets(synth, lb["Properties"]["Subnets"]) == public, variant
+        scheme = lb["Properties"]["Scheme"]
+        schemes.add(scheme)
+        if synth.config.edge.api_origin == "vpc-origin":
+            assert scheme == "internal", variant
+            (vpc_origin,) = resources(synth, "AWS::CloudFront::VpcOrigin", tier="edge").values()
+            assert vpc_origin["Properties"]["VpcOriginEndpointConfig"]["Arn"] == {"Ref": lb_id(synth)}, variant
+            wanted = subnets_of_group(synth, "app")
+        else:
+            assert scheme == "internet-facing", variant
+            assert not resources(synth, "AWS::CloudFront::VpcOrigin", tier="edge")
+            wanted = subnets_of_group(synth, "public")
+            assert {subnet_type(synth, s) for s in wanted} == {"Public"}
+        assert referenced_subnets(synth, lb["Properties"]["Subnets"]) == wanted, variant
+    assert schemes == {"internal", "internet-facing"}  # both layouts are synthesized somewhere
+
+
+def lb_id(synth) -> str:
+    (load_balancer_id,) = resources(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer", tier="edge")
+    return load_balancer_id
 
 
 def test_fargate_service_in_the_app_subnets_without_public_ip(synthesized):
@@ -354,8 +372,9 @@ def test_spa_bucket_access_logged_and_old_versions_to_glacier(synthesized):
 def test_origin_timeouts_follow_config(synthesized):
     for variant, synth in synthesized.items():
         _, distribution = one(synth, "AWS::CloudFront::Distribution", tier="edge")
-        (custom,) = [o["CustomOriginConfig"] for o in distribution["Properties"]["DistributionConfig"]["Origins"]
-                     if "CustomOriginConfig" in o]
+        # The load balancer's origin: a VPC origin's or a custom origin's settings hold the timeouts.
+        (custom,) = [o.get("VpcOriginConfig") or o["CustomOriginConfig"] for o in distribution["Properties"]["DistributionConfig"]["Origins"]
+                     if "VpcOriginConfig" in o or "CustomOriginConfig" in o]
         edge = synth.config.edge
         assert custom["OriginKeepaliveTimeout"] == edge.origin_keepalive_timeout_seconds, variant
         assert custom["OriginReadTimeout"] == edge.origin_read_timeout_seconds, variant
@@ -977,7 +996,7 @@ def test_amplify_ssr_logs_and_default_behaviour_to_the_load_balancer(synthesized
         assert ssr[0]["RetentionInDays"] == synth.config.log_retention_days
         _, distribution = one(synth, "AWS::CloudFront::Distribution", tier="edge")
         config = distribution["Properties"]["DistributionConfig"]
-        (lb_origin,) = [o["Id"] for o in config["Origins"] if "CustomOriginConfig" in o]
+        (lb_origin,) = [o["Id"] for o in config["Origins"] if "VpcOriginConfig" in o or "CustomOriginConfig" in o]
         default = config["DefaultCacheBehavior"]
         assert default["TargetOriginId"] == lb_origin, variant
         assert default["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER, variant

@@ -32,8 +32,25 @@ def _listener_rules(synth) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("variant", FARGATE + EC2)
-def test_only_api_and_websocket_paths_with_the_origin_secret_are_forwarded(synthesized, variant):
+def test_only_api_and_websocket_paths_are_forwarded(synthesized, variant):
+    """Behind a VPC origin on the path alone (the load balancer is internal); anything else is refused."""
     synth = synthesized[variant]
+    assert synth.config.edge.api_origin == "vpc-origin"
+    rules = _listener_rules(synth)
+    assert set(rules) == {"/api/*", "/ws,/ws/*"}
+    (target_group_id, _), = resources(synth, "AWS::ElasticLoadBalancingV2::TargetGroup").items()
+    for rule in rules.values():
+        assert [c["Field"] for c in rule["Conditions"]] == ["path-pattern"]
+        assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": target_group_id}}]
+    assert not edge_resources(synth, "AWS::SecretsManager::Secret")
+    listeners = [r["Properties"] for r in edge_resources(synth, "AWS::ElasticLoadBalancingV2::Listener").values()]
+    forwarding = [listener for listener in listeners if listener["DefaultActions"][0]["Type"] != "redirect"]
+    assert [listener["DefaultActions"][0]["FixedResponseConfig"]["StatusCode"] for listener in forwarding] == ["403"]
+
+
+def test_an_internet_facing_load_balancer_forwards_only_with_the_origin_secret(synthesized):
+    synth = synthesized["eu-domain"]
+    assert synth.config.edge.api_origin == "internet-facing"
     rules = _listener_rules(synth)
     assert set(rules) == {"/api/*", "/ws,/ws/*"}
     (target_group_id, _), = resources(synth, "AWS::ElasticLoadBalancingV2::TargetGroup").items()
@@ -83,7 +100,7 @@ def test_load_balancer_attributes(synthesized, variant, deletion_protection):
     synth = synthesized[variant]
     _, alb = edge_one(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     p = alb["Properties"]
-    assert p["Scheme"] == "internet-facing"
+    assert p["Scheme"] == "internal"  # behind a VPC origin (eu-domain: internet-facing, tests/test_claims.py)
     attributes = {a["Key"]: a["Value"] for a in p["LoadBalancerAttributes"]}
     assert attributes["idle_timeout.timeout_seconds"] == "300"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"

@@ -112,10 +112,23 @@ def test_api_and_websocket_go_uncached_to_the_load_balancer_with_every_header_bu
         assert "FunctionAssociations" not in b  # API 404s stay 404s
     assert len({behaviors[p]["TargetOriginId"] for p in api_paths}) == 1
     origin = _origin(synth, behaviors["/api/*"])
-    custom = origin["CustomOriginConfig"]
     idle = synth.config.compute.idle_timeout_seconds
+    if synth.config.edge.api_origin == "vpc-origin":
+        # The distribution holds the timeouts; the VPC origin the protocol, port and TLS versions.
+        timeouts = origin["VpcOriginConfig"]
+        vpc_origin_id = timeouts["VpcOriginId"]["Fn::GetAtt"][0]
+        custom = edge_resources(synth, "AWS::CloudFront::VpcOrigin")[vpc_origin_id]["Properties"]["VpcOriginEndpointConfig"]
+        (load_balancer_id,) = edge_resources(synth, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+        assert custom["Arn"] == {"Ref": load_balancer_id}
+        assert "CustomOriginConfig" not in origin and "OriginCustomHeaders" not in origin  # no secret header to send
+    else:
+        custom = timeouts = origin["CustomOriginConfig"]
+        (header,) = origin["OriginCustomHeaders"]
+        secret_id, _ = edge_one(synth, "AWS::SecretsManager::Secret")
+        assert header == {"HeaderName": "X-Origin-Verify", "HeaderValue": {
+            "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]}}
     # CloudFront must never reuse a connection the load balancer has already closed.
-    assert custom["OriginKeepaliveTimeout"] < idle and custom["OriginReadTimeout"] <= idle
+    assert timeouts["OriginKeepaliveTimeout"] < idle and timeouts["OriginReadTimeout"] <= idle
     assert custom["OriginSSLProtocols"] == ["TLSv1.2"]
     if synth.config.host_name:
         assert custom["OriginProtocolPolicy"] == "https-only" and custom["HTTPSPort"] == 443
@@ -123,10 +136,6 @@ def test_api_and_websocket_go_uncached_to_the_load_balancer_with_every_header_bu
     else:
         assert custom["OriginProtocolPolicy"] == "http-only" and custom["HTTPPort"] == 80
         assert origin["DomainName"]["Fn::GetAtt"][1] == "DNSName"
-    (header,) = origin["OriginCustomHeaders"]
-    secret_id, _ = edge_one(synth, "AWS::SecretsManager::Secret")
-    assert header == {"HeaderName": "X-Origin-Verify", "HeaderValue": {
-        "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_id}, ":SecretString:::}}"]]}}
 
 
 @pytest.mark.parametrize("variant", SPA)

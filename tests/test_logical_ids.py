@@ -74,7 +74,8 @@ ECS_EXEC_STATEFUL = {"ApiExecLogGroup73C3FD57": "AWS::Logs::LogGroup"}
 EC2_STATEFUL = {"ReleasesBucketEA8ED4CA": "AWS::S3::Bucket"}
 
 EDGE_GLOBAL_STATEFUL = {"LogsKeyA6AB43B2": "AWS::KMS::Key", "WebAclLogs68403EB9": "AWS::Logs::LogGroup"}
-EDGE_STATEFUL = {
+# An internet-facing load balancer's origin secret (an internal one behind a VPC origin has none).
+ORIGIN_SECRET_STATEFUL = {
     "LoadBalancerOriginSecretKey3A769ADB": "AWS::KMS::Key",
     "LoadBalancerOriginSecretE2DF0F44": "AWS::SecretsManager::Secret",
 }
@@ -132,7 +133,8 @@ def _locked(tier: str, config) -> dict[str, str]:
     if tier == "edge-global":
         return EDGE_GLOBAL_STATEFUL
     if tier == "edge":
-        return (EDGE_STATEFUL | (AMPLIFY_STATEFUL if amplify else SPA_STATEFUL)
+        return ((ORIGIN_SECRET_STATEFUL if config.edge.api_origin == "internet-facing" else {})
+                | (AMPLIFY_STATEFUL if amplify else SPA_STATEFUL)
                 | (LOAD_BALANCER_ACL_STATEFUL if config.waf.load_balancer_acl else {}))
     if tier == "edge-alarms":
         return ALARM_TOPICS_STATEFUL

@@ -108,7 +108,7 @@ def behaviours(s: Synthesized) -> dict[str, str]:
     config = one(s, "AWS::CloudFront::Distribution", "edge")["DistributionConfig"]
     origins = {}
     for origin in config["Origins"]:
-        if "CustomOriginConfig" in origin:
+        if "VpcOriginConfig" in origin or "CustomOriginConfig" in origin:
             origins[origin["Id"]] = "load balancer"
         else:
             origins[origin["Id"]] = "site bucket" if "SiteBucket" in json.dumps(origin["DomainName"]) else "uploads bucket"
@@ -294,11 +294,12 @@ CHRONOVIEW = [
           lambda s: (group_sizes(s), set(scaling_targets(s))),
           {"chronoview-dev": ((1, 2), {"ASGAverageCPUUtilization", "ALBRequestCountPerTarget"}),
            "chronoview-prod": ((2, 4), {"ASGAverageCPUUtilization", "ALBRequestCountPerTarget"})}),
+    # Deviation (docs/profiles/chronoview.md): the ALB is internal, in the private app subnets behind a VPC origin.
     Claim("000 §6, 001 §6", "public subnets: ALB; private subnets: EC2 + RDS; at least 2 AZs",
           lambda s: (subnet_kind(s, one(s, "AWS::ElasticLoadBalancingV2::LoadBalancer", "edge")["Subnets"]),
                      subnet_kind(s, one(s, "AWS::AutoScaling::AutoScalingGroup", "compute")["VPCZoneIdentifier"]),
                      database_subnets(s), len(s.config.network.availability_zones)),
-          each(({"public"}, {"app"}, {"data"}, 2), *CV_ALL)),
+          each(({"app"}, {"app"}, {"data"}, 2), *CV_ALL)),
     Claim("000 §6", "EC2: only from the ALB; SSH disabled (Session Manager), no key pair",
           lambda s: (ingress_to(s, "Application"), any_port_22(s), key_pairs(s)), each(({(3001, "LoadBalancer")}, False, 0), *CV_ALL)),
     Claim("000 §6, 001 §6", "RDS: 5432 from the app's security group only (and the project's in-VPC functions)",

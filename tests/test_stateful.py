@@ -101,6 +101,7 @@ NOT_STATEFUL: dict[str, str] = {
     "AWS::CloudFront::MonitoringSubscription": _CONFIGURATION,
     "AWS::CloudFront::OriginAccessControl": _CONFIGURATION,
     "AWS::CloudFront::ResponseHeadersPolicy": _CONFIGURATION,
+    "AWS::CloudFront::VpcOrigin": _CONFIGURATION,
     "AWS::CloudTrail::Trail": "writes to its bucket and log group, which hold the evidence (classified above)",
     "AWS::CloudWatch::Alarm": _CONFIGURATION,
     "AWS::CloudWatch::Dashboard": _CONFIGURATION,

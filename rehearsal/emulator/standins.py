@@ -53,6 +53,8 @@ RECORDED: dict[str, dict[str, Any]] = {
     "AWS::CloudFront::Distribution": {"id": "E{upper13}",
                                       "attrs": {"Id": "{id}", "DomainName": "d{lower13}.cloudfront.net"}},
     "AWS::CloudFront::MonitoringSubscription": {},
+    "AWS::CloudFront::VpcOrigin": {"id": "vo_{lower13}", "arn": "arn:aws:cloudfront::{account}:vpcorigin/{id}",
+                                   "attrs": {"Id": "{id}", "Arn": "{arn}"}},
     "AWS::CloudTrail::Trail": {"arn": "arn:aws:cloudtrail:{region}:{account}:trail/{id}", "attrs": {"Arn": "{arn}"}},
     "AWS::CloudWatch::Alarm": {"arn": "arn:aws:cloudwatch:{region}:{account}:alarm:{id}", "attrs": {"Arn": "{arn}"},
                                "name_property": "AlarmName"},

@@ -122,13 +122,18 @@ def environment_tags(cfg: EnvironmentConfig) -> dict[str, str]:
     """Tags on every resource of the environment; together they single out its costs."""
     # The branch's own name where a tag can hold it (<= 256 tag characters), else its slug.
     branch = cfg.branch if cfg.branch and TAG_VALUE_RE.match(cfg.branch) else cfg.branch_slug
-    return {
+    tags = {
         "application": cfg.app_name,
         "environment": cfg.env_name,
         "branch": branch or "none",
         "owner": cfg.owner,
         "cost-center": cfg.cost_center,
     }
+    if cfg.accepted_risks:
+        # Whoever looks at a resource sees which guardrails its environment waived (ids are
+        # tag-safe; the reasons are on every synth and in the profile's page).
+        tags["accepted-risks"] = " ".join(a.risk for a in cfg.accepted_risks)
+    return tags
 
 
 # --------------------------------------------------------------------------------------------

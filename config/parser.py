@@ -52,8 +52,9 @@ class Problems:
         self.sources = dict(sources or {})
         self.items: list[Problem] = []
         self.bad: set[str] = set()
-        # The id of the rule running now.
+        # The id of the rule running now, and whether an environment may accept what it refuses.
         self.rule = ""
+        self.acceptable = False
 
     @property
     def label(self) -> str:
@@ -63,6 +64,8 @@ class Problems:
 
     def add(self, setting: str, value: Any, problem: str, fix: str, *, rule: str = "") -> None:
         self.bad.add(setting)
+        if self.acceptable and not rule:
+            fix += f", or take it as a named risk: accepted_risks = [{{'risk': '{self.rule}', 'reason': '<why, in a sentence>'}}]"
         if setting in self.context:
             message = f"{setting} = {value!r} (from {self.context[setting]} on the command line): {problem}. Fix: {fix}."
         else:

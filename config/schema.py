@@ -509,6 +509,16 @@ class ApplicationTopicConfig:
 
 
 @dataclass(frozen=True)
+class AcceptedRisk:
+    # The id of a production guardrail that may be accepted as a risk (config/rules: the rules
+    # registered with risk=True, listed in docs/configuration.md), e.g. "compute.two-tasks-in-production".
+    risk: str
+    # Why this environment takes the risk, in a sentence: printed on every synth, tagged, documented.
+    reason: Annotated[str, Pattern(r"[^\r\n]{20,300}", problem="must say why in one line of 20 to 300 characters",
+                                   fix="write the reason, e.g. 'the seed runs one instance on the free tier; an AZ outage stops the shop'")]
+
+
+@dataclass(frozen=True)
 class RecoveryObjectives:
     # Recovery time and point objectives in minutes (documented, and checked against backups).
     rto_minutes: Annotated[int, Range(1, problem="must be a positive number of minutes", fix="use e.g. 240")]
@@ -558,6 +568,10 @@ class EnvironmentConfig:
     # SNS topics the application publishes to (StockPilot: stock alerts, order notifications;
     # docs/requirements.md R19).
     application_topics: tuple[ApplicationTopicConfig, ...]
+    # Production guardrails this environment takes as named risks, each with its reason. Only
+    # the rules marked as risks may be accepted; every accepted risk is printed on each synth,
+    # tagged on the stacks ("accepted-risks") and listed on the profile's page. Nothing else relaxes.
+    accepted_risks: tuple[AcceptedRisk, ...]
     # Branch of a short-lived environment: the raw name and its sanitized slug
     # ("" for the long-lived environments). Set by the loader, not in config files.
     branch: str = ""

@@ -29,6 +29,7 @@ class RedisCache(Construct):
         node_type: str,
         engine_version: str,
         multi_az: bool,
+        single_node_reason: str,
         snapshot_retention_days: int,
         subnet_ids: list[str],
         security_group: ec2.ISecurityGroup,
@@ -93,7 +94,6 @@ class RedisCache(Construct):
         }
         if not multi_az:
             reasons |= {
-                rule: "Single node by this environment's configuration (non-production; the cache holds only fan-out state that rebuilds itself); production requires cache.multi_az."
-                for rule in ("AwsSolutions-AEC4", "NIST.800.53.R5-ElastiCacheRedisClusterMultiAZ", "PCI.DSS.321-ElastiCacheRedisClusterMultiAZ")
+                rule: single_node_reason for rule in ("AwsSolutions-AEC4", "NIST.800.53.R5-ElastiCacheRedisClusterMultiAZ", "PCI.DSS.321-ElastiCacheRedisClusterMultiAZ")
             }
         acknowledge(self.replication_group, reasons)

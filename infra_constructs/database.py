@@ -46,6 +46,8 @@ class PostgresSettings:
     serverless_max_acu: float
     serverless_pause_after: Duration
     multi_az: bool
+    # Without multi_az: why one AZ is acceptable here (the acknowledgment of the findings it leaves).
+    single_az_reason: str
     read_replica: bool
     backup_retention: Duration
     deletion_protection: bool
@@ -223,7 +225,8 @@ class PostgresDatabase(Construct):
                 monitoring_role=monitoring_role,
             )
             self.endpoint_address = self.cluster.cluster_endpoint.hostname
-        self._acknowledge_primary(database, multi_az=settings.multi_az, deletion_protection=settings.deletion_protection,
+        self._acknowledge_primary(database, multi_az=settings.multi_az, single_az_reason=settings.single_az_reason,
+                                  deletion_protection=settings.deletion_protection,
                                   monitoring=monitoring_role is not None, port=settings.port)
         for group in self.log_groups:
             database.node.add_dependency(group)
@@ -321,7 +324,8 @@ class PostgresDatabase(Construct):
         )
 
     @staticmethod
-    def _acknowledge_primary(database: Construct, *, multi_az: bool, deletion_protection: bool, monitoring: bool, port: int) -> None:
+    def _acknowledge_primary(database: Construct, *, multi_az: bool, single_az_reason: str, deletion_protection: bool, monitoring: bool,
+                             port: int) -> None:
         reasons = {
             "AwsSolutions-RDS11": f"Port {port} is PostgreSQL's default on purpose (drivers, tools); the database is reachable only from the tier security groups in isolated subnets, so a non-default port adds no control.",
             "NIST.800.53.R5-RDSInBackupPlan": "Automated backups with point-in-time recovery and per-environment retention (1/7/35 days) cover the stated RPO; an AWS Backup plan would duplicate them.",
@@ -329,8 +333,7 @@ class PostgresDatabase(Construct):
         }
         if not multi_az:
             reasons |= {
-                rule: "Single-AZ by this environment's configuration (non-production, RTO of hours); production is refused without Multi-AZ by the config validation."
-                for rule in ("AwsSolutions-RDS3", "NIST.800.53.R5-RDSMultiAZSupport")
+                rule: single_az_reason for rule in ("AwsSolutions-RDS3", "NIST.800.53.R5-RDSMultiAZSupport")
             }
         if not deletion_protection:
             reasons |= {

@@ -66,7 +66,8 @@ class WebLoadBalancer(Construct):
     redirects to it; without one (no domain) it is plain HTTP on 80, which CloudFront
     reaches over AWS's network. Access logs go to ``access_logs`` under ``log_prefix``.
     ``regional_web_acl``: the caller associates a regional web ACL as well;
-    ``cloudfront_web_acl``: a web ACL sits on the distribution in front of it.
+    ``cloudfront_web_acl``: a web ACL sits on the distribution in front of it; without either,
+    ``without_web_acl_reason`` says why (the acknowledgment of the findings that leaves).
 
     Exposes ``load_balancer``, ``listener``, ``origin`` (OriginSettings) and, internet-facing
     only, ``origin_secret`` and ``origin_secret_key`` (else None).
@@ -87,6 +88,7 @@ class WebLoadBalancer(Construct):
         deletion_protection: bool,
         regional_web_acl: bool,
         cloudfront_web_acl: bool,
+        without_web_acl_reason: str,
         access_logs: s3.IBucket,
         log_prefix: str,
         removal_policy: RemovalPolicy,
@@ -125,8 +127,7 @@ class WebLoadBalancer(Construct):
         if not regional_web_acl:
             reachable = ("Internal, reachable only through this account's CloudFront VPC origin" if not internet_facing else
                          "Reachable from CloudFront only: the security group admits the origin-facing prefix list")
-            in_front = ("WAF sits on the CloudFront distribution (edge tier) in front of it" if cloudfront_web_acl else
-                        "this non-production environment runs without a web ACL by configuration (waf.mode 'off'; production refuses it)")
+            in_front = "WAF sits on the CloudFront distribution (edge tier) in front of it" if cloudfront_web_acl else without_web_acl_reason
             acknowledge(self.load_balancer, {
                 rule: f"{reachable}, and {in_front}."
                 for rule in ("NIST.800.53.R5-ALBWAFEnabled", "PCI.DSS.321-ALBWAFEnabled")

@@ -22,6 +22,7 @@ from stacks.settings import (
     REDIS_PORT,
     database_removal,
     edge_path_prefix,
+    guardrail_reason,
     stateful_removal,
     working_hours,
 )
@@ -62,6 +63,10 @@ class DataStack(EnvironmentStack):
                 serverless_max_acu=db.serverless_max_acu,
                 serverless_pause_after=Duration.minutes(db.serverless_pause_after_minutes),
                 multi_az=db.multi_az,
+                single_az_reason=guardrail_reason(
+                    config, "environment.production-multi-az-database",
+                    outside_production="Single-AZ by this environment's configuration (non-production, RTO of hours); "
+                                       "production is refused without Multi-AZ by the config validation."),
                 read_replica=db.read_replica,
                 backup_retention=Duration.days(db.backup_retention_days),
                 deletion_protection=config.removal != "destroy",
@@ -128,6 +133,10 @@ class DataStack(EnvironmentStack):
                 node_type=config.cache.node_type,
                 engine_version=config.cache.engine_version,
                 multi_az=config.cache.multi_az,
+                single_node_reason=guardrail_reason(
+                    config, "cache.multi-az-in-production",
+                    outside_production="Single node by this environment's configuration (non-production; the cache holds only fan-out state "
+                                       "that rebuilds itself); production requires cache.multi_az."),
                 snapshot_retention_days=config.cache.snapshot_retention_days,
                 subnet_ids=network.vpc.select_subnets(subnet_group_name="data").subnet_ids,
                 security_group=immutable_view(self, "CacheSecurityGroup", network.security_groups.cache),

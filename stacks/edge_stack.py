@@ -21,7 +21,7 @@ from infra_constructs.site_deployment import SiteUploader
 from infra_constructs.web_acl import EdgeWebAcl, associate_web_acl
 from stacks.base import EnvironmentStack
 from stacks.handoffs import DataHandoff, EdgeGlobalHandoff, EdgeHandoff, NetworkHandoff
-from stacks.settings import configured_zone, stateful_removal, web_acl_rules
+from stacks.settings import configured_zone, guardrail_reason, stateful_removal, web_acl_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 AMPLIFY_BUILD_SPEC = ROOT / "frontend" / "amplify.yml"
@@ -89,6 +89,9 @@ class EdgeStack(EnvironmentStack):
             deletion_protection=config.production,
             regional_web_acl=config.waf.load_balancer_acl,
             cloudfront_web_acl=edge_global.web_acl_arn is not None,
+            without_web_acl_reason=guardrail_reason(
+                config, "waf.required-in-production",
+                outside_production="this non-production environment runs without a web ACL by configuration (waf.mode 'off'; production refuses it)"),
             access_logs=data.access_logs,
             log_prefix="load-balancer",
             removal_policy=removal,
@@ -154,8 +157,11 @@ class EdgeStack(EnvironmentStack):
         )
         if edge_global.web_acl_arn is None:
             acknowledge(self.cdn.distribution, {
-                "AwsSolutions-CFR2": "Non-production environment without a web ACL by configuration (waf.mode 'off', docs/decisions.md: $5 a month plus $1 per rule); "
-                                     "production refuses it. CloudFront's Shield Standard still applies, and the API behind it requires a signed-in user.",
+                "AwsSolutions-CFR2": guardrail_reason(
+                    config, "waf.required-in-production",
+                    outside_production="Non-production environment without a web ACL by configuration (waf.mode 'off', docs/decisions.md: $5 a month "
+                                       "plus $1 per rule); production refuses it. CloudFront's Shield Standard still applies, and the API behind it "
+                                       "requires a signed-in user."),
             })
         self.site_uploader: SiteUploader | None = None
         if self.site is not None:

@@ -43,6 +43,16 @@ _RETENTION: dict[int, logs.RetentionDays] = {
 }
 
 
+def guardrail_reason(cfg: EnvironmentConfig, rule_id: str, *, outside_production: str) -> str:
+    """Why a production guardrail (the rule ``rule_id``) does not hold in this environment, for the
+    acknowledgment of the finding it leaves: ``outside_production``, or in production the reason
+    of the risk the environment accepts (the rules refuse production otherwise)."""
+    for accepted in cfg.accepted_risks:
+        if accepted.risk == rule_id:
+            return f"Production, by an accepted risk ({rule_id}): {accepted.reason.rstrip('.')}"
+    return outside_production
+
+
 def retention(days: int) -> logs.RetentionDays:
     """CloudWatch Logs retention for a number of days the loader has already validated."""
     return _RETENTION[days]

@@ -27,6 +27,8 @@ from tests.test_config import AMPLIFY_EDGE, QUIET_DEV_COMPUTE
 # dev without a NAT: every endpoint a Fargate task needs, and a workload that needs no internet.
 FARGATE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"]
 NO_EGRESS = {"egress": "none", "workloads_need_internet": False, "interface_endpoints": FARGATE_ENDPOINTS}
+# A reason an accepted risk may carry.
+REASON = "the seed runs one instance on the free tier; an AZ outage stops the shop"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,6 +171,8 @@ LIMIT_CASES: dict[str, Any] = {
     "delivery.oidc_provider_arn:pattern": "arn:aws:iam::111111111111:oidc-provider/accounts.google.com",
     "application_topics[].name:pattern": Case(settings={"application_topics": [{"name": "Orders!", "emails": []}]}),
     "application_topics[].emails:items": Case(settings={"application_topics": [{"name": "stock-alerts", "emails": ["admin"]}]}),
+    "accepted_risks[].reason:pattern": Case("prod", {"compute": {"min_count": 1},
+                                                     "accepted_risks": [{"risk": "compute.two-tasks-in-production", "reason": "cheaper"}]}),
 }
 
 # The parser's own checks and every registered rule.
@@ -179,6 +183,10 @@ RULE_CASES: dict[str, Case] = {
     # environment
     "environment.production-multi-az-database": Case("prod", {"database": {"multi_az": False}, "recovery": {"rto_minutes": 60}}),
     "environment.production-keeps-data": Case("prod", {"removal": "destroy"}, passing={"removal": "retain"}),
+    # Only a guardrail marked as a risk may be accepted (not, say, production's backups).
+    "environment.accepted-risks-are-guardrails": Case(
+        "prod", {"accepted_risks": [{"risk": "database.backup-retention-in-production", "reason": REASON}]},
+        passing={"compute": {"min_count": 1}, "accepted_risks": [{"risk": "compute.two-tasks-in-production", "reason": REASON}]}),
     "environment.no-branches-from-production": Case("prod", {"allow_branches": True}),
     # the stack name of a valid app name and environment always fits: a name too long for one
     "environment.valid-stack-names": Case(tweak=lambda cfg: dataclasses.replace(cfg, env_name="e" * 120)),
@@ -395,3 +403,67 @@ def _accepted_values() -> list[tuple[str, Any]]:
 def test_a_field_limit_accepts_its_bounds_and_values(check_id, value):
     path, _ = LIMITS[check_id]
     assert check_id not in [p.rule for p in reported(Case(), nested(path, value))]
+
+
+# ---------------------------------------------------------------- accepted risks
+
+
+def _problems(env: str, settings: Mapping) -> list[Problem]:
+    try:
+        load(env=env, overrides={env: settings})
+    except ConfigError as error:
+        return list(error.problems)
+    return []
+
+
+RISKS = sorted(r.id for r in RULES if r.risk)
+
+
+def test_the_guardrails_that_may_be_accepted_are_production_availability_and_waf():
+    """Nothing else relaxes: backups, MFA, deletion protection, Spot and the rest stay refused."""
+    assert RISKS == ["cache.multi-az-in-production", "compute.two-tasks-in-production",
+                     "environment.production-multi-az-database", "waf.required-in-production"]
+
+
+@pytest.mark.parametrize("risk", RISKS)
+def test_a_refused_guardrail_says_it_may_be_accepted_by_name(risk):
+    (problem,) = [p for p in reported(RULE_CASES[risk], RULE_CASES[risk].settings) if p.rule == risk]
+    assert f"accepted_risks = [{{'risk': '{risk}', 'reason': " in problem
+
+
+def test_an_accepted_risk_lets_production_take_it_and_only_it():
+    taken = {"compute": {"min_count": 1}, "waf": {"mode": "off"}}
+    accepted = [{"risk": "compute.two-tasks-in-production", "reason": REASON}]
+    # The other guardrail still refuses; the accepted one reports nothing.
+    assert [p.rule for p in _problems("prod", taken | {"accepted_risks": accepted})] == ["waf.required-in-production"]
+    both = accepted + [{"risk": "waf.required-in-production", "reason": REASON}]
+    (config,) = load(env="prod", overrides={"prod": taken | {"accepted_risks": both}})
+    assert [a.risk for a in config.accepted_risks] == ["compute.two-tasks-in-production", "waf.required-in-production"]
+
+
+def test_an_acceptance_the_configuration_does_not_need_is_refused():
+    """A stale acceptance would silently cover the next change that takes the risk."""
+    (problem,) = _problems("prod", {"accepted_risks": [{"risk": "compute.two-tasks-in-production", "reason": REASON}]})
+    assert problem.rule == "environment.accepted-risks-are-guardrails" and "meets the rule" in problem
+
+
+def test_an_acceptance_outside_production_or_twice_is_refused():
+    (outside,) = _problems("dev", {"accepted_risks": [{"risk": "waf.required-in-production", "reason": REASON}]})
+    assert "not production" in outside
+    twice = [{"risk": "compute.two-tasks-in-production", "reason": REASON}] * 2
+    (problem,) = _problems("prod", {"compute": {"min_count": 1}, "accepted_risks": twice})
+    assert "accepted twice" in problem
+
+
+def test_accepted_risks_become_a_tag_and_the_acknowledgments_reason():
+    from config.derived import environment_tags
+    from stacks.settings import guardrail_reason
+
+    accepted = [{"risk": "compute.two-tasks-in-production", "reason": REASON}, {"risk": "waf.required-in-production", "reason": REASON + "."}]
+    (config,) = load(env="prod", overrides={"prod": {"compute": {"min_count": 1}, "waf": {"mode": "off"}, "accepted_risks": accepted}})
+    assert environment_tags(config)["accepted-risks"] == "compute.two-tasks-in-production waf.required-in-production"
+    assert guardrail_reason(config, "waf.required-in-production", outside_production="x") == \
+        f"Production, by an accepted risk (waf.required-in-production): {REASON}"
+    (reference,) = load(env="prod")
+    assert "accepted-risks" not in environment_tags(reference)
+    assert guardrail_reason(reference, "waf.required-in-production", outside_production="x") == "x"

@@ -48,9 +48,22 @@ PROFILE_CHECKS: tuple[Rule, ...] = tuple(r for r in RULES if r.scope == "profile
 
 
 def validate(cfg: EnvironmentConfig, problems: Problems) -> None:
-    """Run every environment rule on ``cfg``, in order."""
+    """Run every environment rule on ``cfg``, in order. A guardrail the environment accepts as
+    a risk (``accepted_risks``) reports nothing when the configuration takes the risk, and
+    reports the acceptance itself when it does not (a stale acceptance hides the next one)."""
+    accepted = {a.risk for a in cfg.accepted_risks}
     for check in CHECKS:
+        if not (check.risk and check.id in accepted):
+            check(cfg, problems)
+            continue
+        before, bad = len(problems.items), set(problems.bad)
         check(cfg, problems)
+        taken = len(problems.items) > before
+        del problems.items[before:]
+        problems.bad = bad
+        if not taken and cfg.production:
+            problems.add("accepted_risks", check.id, "is accepted, but this configuration meets the rule",
+                         "remove it from accepted_risks", rule="environment.accepted-risks-are-guardrails")
 
 
 def checks() -> dict[str, str]:

@@ -19,7 +19,7 @@ def min_count_not_above_max(cfg: EnvironmentConfig, problems: Problems) -> None:
                      "lower min_count or raise max_count")
 
 
-@rule("compute.two-tasks-in-production", "a production service runs at least 2 tasks or instances (one per AZ)")
+@rule("compute.two-tasks-in-production", "a production service runs at least 2 tasks or instances (one per AZ)", risk=True)
 def two_tasks_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
     if cfg.production and problems.ok("compute.min_count") and cfg.compute.min_count < 2:
         problems.add("compute.min_count", cfg.compute.min_count, "a production service needs at least 2 tasks or instances (one per AZ)",

@@ -92,7 +92,7 @@ def block_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
                      "tune in staging with 'count', then use 'block' in production")
 
 
-@rule("waf.required-in-production", "production has a web ACL ('off' is for environments outside production)")
+@rule("waf.required-in-production", "production has a web ACL ('off' is for environments outside production)", risk=True)
 def required_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
     if cfg.production and cfg.waf.mode == "off":
         problems.add("waf.mode", cfg.waf.mode, "production would face the internet without rate limiting or managed rules",

@@ -57,6 +57,8 @@ class Rule:
     description: str
     check: Callable[..., Any]
     scope: Scope = "environment"
+    # A production guardrail an environment may take as a named risk (``accepted_risks``).
+    risk: bool = False
 
     @property
     def module(self) -> str:
@@ -64,11 +66,11 @@ class Rule:
 
     def __call__(self, cfg: EnvironmentConfig, problems: Problems) -> None:
         """Run an environment rule; what it reports carries its id."""
-        previous, problems.rule = problems.rule, self.id
+        previous, problems.rule, problems.acceptable = problems.rule, self.id, self.risk
         try:
             self.check(cfg, problems)
         finally:
-            problems.rule = previous
+            problems.rule, problems.acceptable = previous, False
 
     def messages(self, context: ProfileContext) -> list[Problem]:
         """Run a branch or profile rule."""
@@ -80,13 +82,16 @@ class Rule:
 REGISTERED: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, description: str, *, scope: Scope = "environment") -> Callable[[Callable[..., Any]], Rule]:
-    """Register the decorated function as the rule ``rule_id``."""
+def rule(rule_id: str, description: str, *, scope: Scope = "environment", risk: bool = False) -> Callable[[Callable[..., Any]], Rule]:
+    """Register the decorated function as the rule ``rule_id``; ``risk``: an environment may
+    accept what it refuses as a named risk with a reason (``accepted_risks``)."""
 
     def register(check: Callable[..., Any]) -> Rule:
         if rule_id in REGISTERED:
             raise ValueError(f"rule {rule_id!r} is registered twice ({REGISTERED[rule_id].module} and {check.__module__})")
-        REGISTERED[rule_id] = registered = Rule(rule_id, description, check, scope)
+        if risk and scope != "environment":
+            raise ValueError(f"rule {rule_id!r}: only an environment rule can be accepted as a risk")
+        REGISTERED[rule_id] = registered = Rule(rule_id, description, check, scope, risk)
         return registered
 
     return register

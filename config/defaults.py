@@ -180,6 +180,7 @@ DEFAULTS: dict = {
     "off_hours": {"enabled": False, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
     "application_topics": [],
     "accepted_risks": [],
+    "app": {"settings": [], "secrets": [], "renames": []},
     # The deploy roles' trust (docs/delivery.md): placeholders, to replace with the repository's own.
     "delivery": {
         "github_owner": PLACEHOLDER_GITHUB_OWNER,

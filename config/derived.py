@@ -118,6 +118,23 @@ def name_prefix(cfg: EnvironmentConfig) -> str:
     return f"{cfg.app_name}-{cfg.qualified_name}"
 
 
+def project_setting_names(cfg: EnvironmentConfig) -> tuple[str, ...]:
+    """The settings the project gives the application under its own names (before
+    ``app.renames``): where the frontend is served from, the database, the uploads bucket, the
+    topics, the cache, the user pool or the JWT secret. tests/test_compute.py holds this list to
+    what the templates set, for every variant."""
+    names = ["APP_ORIGINS", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"]
+    if cfg.database.read_replica or cfg.database.engine == "aurora-serverless-v2":
+        names.append("DB_READER_HOST")
+    if cfg.storage.uploads_bucket:
+        names.append("UPLOADS_BUCKET")
+    names += [f"{topic.name.upper().replace('-', '_')}_TOPIC_ARN" for topic in cfg.application_topics]
+    if cfg.cache.enabled:
+        names += ["REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN"]
+    names += ["COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID"] if cfg.auth.mode == "cognito" else ["JWT_SECRET"]
+    return tuple(names)
+
+
 def environment_tags(cfg: EnvironmentConfig) -> dict[str, str]:
     """Tags on every resource of the environment; together they single out its costs."""
     # The branch's own name where a tag can hold it (<= 256 tag characters), else its slug.

@@ -25,6 +25,11 @@ from typing import Any
 # ---------------------------------------------------------------- AWS's fixed values
 
 # CloudWatch Logs accepts only these retention values (days).
+# Metadata of a schema field a configuration may leave out, its default then applying:
+# ``name: str = field(default="", metadata=OPTIONAL)``. Other fields with a default are set by
+# the loader, never by a file.
+OPTIONAL: Mapping[str, Any] = {"optional": True}
+
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 # Valid Fargate CPU units -> allowed memory (MiB).

@@ -111,11 +111,20 @@ def _example(tp: Any) -> str:
     return {str: '"..."', int: "1", float: "0.5", bool: "True"}.get(tp, "...")
 
 
+def _settable(f: dataclasses.Field) -> bool:
+    return f.init and (f.default is dataclasses.MISSING or bool(f.metadata.get("optional")))
+
+
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, Any, tuple[Limit, ...]], ...]:
     """The settable fields of a schema class: (name, type, its declared limits), read once."""
     hints = typing.get_type_hints(cls, include_extras=True)
-    return tuple((f.name, *split(hints[f.name])) for f in dataclasses.fields(cls) if f.init and f.default is dataclasses.MISSING)
+    return tuple((f.name, *split(hints[f.name])) for f in dataclasses.fields(cls) if _settable(f))
+
+
+@functools.cache
+def _optional(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls) if f.metadata.get("optional"))
 
 
 def parse(tp: Any, value: Any, path: str, problems: Problems, limits: tuple[Limit, ...] = ()) -> Any:
@@ -191,9 +200,10 @@ def parse_dataclass(cls: type, data: Mapping, prefix: str, problems: Problems) -
     for name, tp, limits in fields:
         path = f"{prefix}{name}"
         if name not in data:
-            problems.add(path, None, "missing", "set it in config/defaults.py or the environment's file", rule="schema.missing-setting")
+            if name not in _optional(cls):
+                problems.add(path, None, "missing", "set it in config/defaults.py or the environment's file", rule="schema.missing-setting")
             continue
         values[name] = parse(tp, data[name], f"{path}." if dataclasses.is_dataclass(tp) else path, problems, limits)
-    if len(values) != len(settable) or any(v is None for v in values.values()):
+    if len(values) != len(settable) - len(_optional(cls) - set(data)) or any(v is None for v in values.values()):
         return None
     return cls(**values)

@@ -134,6 +134,9 @@ BANKAPP = Profile(
         "database": {"database_name": "bankapp", "backup_retention_days": 35},
         # bankapp.example.com in Route 53: placeholder zone ID, replace with the team's own.
         "domain": {"hosted_zone_id": "Z0BANKAPP000000000001", "hosted_zone_name": "bankapp.example.com"},
+        # "API keys (Yahoo Finance, CoinGecko)" in Secrets Manager: created per environment, the
+        # team writes the issued keys once (docs/operations.md, Application secrets).
+        "app": {"secrets": [{"name": "YAHOO_FINANCE_API_KEY"}, {"name": "COINGECKO_API_KEY"}]},
     },
     environments={"dev": "config.bankapp.dev", "staging": "config.bankapp.staging", "prod": "config.bankapp.prod"},
 )

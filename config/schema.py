@@ -16,7 +16,7 @@ Field comments document the setting; the README points here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from config.limits import (
@@ -24,6 +24,7 @@ from config.limits import (
     INSTANCE_TYPE_RE,
     LOG_RETENTION_DAYS,
     MONITORING_INTERVALS,
+    OPTIONAL,
     TAG_VALUE_RE,
     Check,
     Distinct,
@@ -508,6 +509,62 @@ class ApplicationTopicConfig:
     emails: Annotated[tuple[str, ...], Items(EMAIL_RE, problem="are not email addresses", fix="write them like 'admin@example.com'")]
 
 
+# An environment variable the application reads: what Fargate and the EC2 settings script can set.
+EnvVarName = Annotated[str, Pattern(r"(?!AWS_|ECS_)[A-Z][A-Z0-9_]{0,127}",
+                                    problem="is not an environment variable name the project may set (capitals, digits and _, starting "
+                                    "with a capital, at most 128; not AWS_* or ECS_*, which the SDKs and ECS read)",
+                                    fix="write it as the application reads it, e.g. 'MARKET_DATA_API_KEY'"),
+                       NoneOf(("APP_ENV",), problem="is the environment's name, which the project sets", fix="choose another name")]
+
+
+@dataclass(frozen=True)
+class AppSettingConfig:
+    # The environment variable, e.g. "FEATURE_WATCHLISTS".
+    name: EnvVarName
+    # Its value: plain text, stored as an SSM parameter (never a secret: use app.secrets).
+    value: Annotated[str, Pattern(r"[^\r\n]{1,4096}", problem="must be one line of 1 to 4096 characters",
+                                  fix="write the value on one line (an SSM standard parameter holds 4 KB)")]
+
+
+@dataclass(frozen=True)
+class AppSecretConfig:
+    # The environment variable the application reads it from, e.g. "MARKET_DATA_API_KEY".
+    name: EnvVarName
+    # "" = the project creates the secret (encrypted with the environment's app-secrets key; a
+    # generated placeholder until someone writes the real value once: docs/operations.md);
+    # else an existing Secrets Manager secret, by name or full ARN, which the project only reads.
+    existing: Annotated[str, Pattern(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}|[A-Za-z0-9/_+=.@-]{1,512}",
+                                     problem="is not a Secrets Manager secret name or full ARN",
+                                     fix="write the secret's name (e.g. 'bankapp/prod/coingecko') or its full ARN with the 6-character suffix",
+                                     optional=True)] = field(default="", metadata=OPTIONAL)
+    # A JSON key of the secret's value to read; "" = the whole value.
+    json_key: Annotated[str, Pattern(r"[A-Za-z0-9_.-]{1,128}", problem="is not a JSON key", fix="write the key, e.g. 'apiKey'",
+                                     optional=True)] = field(default="", metadata=OPTIONAL)
+    # An existing secret encrypted with a customer-managed key: that key's ARN, so the readers
+    # may decrypt; "" = AWS's managed key for Secrets Manager (nothing to grant).
+    kms_key_arn: Annotated[str, Pattern(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}", problem="is not a KMS key ARN",
+                                        fix="write the key's full ARN (arn:aws:kms:<region>:<account>:key/<id>)", optional=True)] = field(default="", metadata=OPTIONAL)
+
+
+@dataclass(frozen=True)
+class AppRenameConfig:
+    # A setting the project gives the application (DB_HOST, UPLOADS_BUCKET, APP_ORIGINS, ...;
+    # docs/tiers/compute.md lists them) ...
+    setting: str
+    # ... and the name the application reads it under instead, e.g. "S3_BUCKET_NAME".
+    name: EnvVarName
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    # The application's own settings (feature flags, URLs), secrets (third-party API keys) and
+    # the names it already reads the project's settings under. All of them reach the API as
+    # environment variables, on Fargate and through the EC2 settings script alike.
+    settings: tuple[AppSettingConfig, ...]
+    secrets: tuple[AppSecretConfig, ...]
+    renames: tuple[AppRenameConfig, ...]
+
+
 @dataclass(frozen=True)
 class AcceptedRisk:
     # The id of a production guardrail that may be accepted as a risk (config/rules: the rules
@@ -568,6 +625,8 @@ class EnvironmentConfig:
     # SNS topics the application publishes to (StockPilot: stock alerts, order notifications;
     # docs/requirements.md R19).
     application_topics: tuple[ApplicationTopicConfig, ...]
+    # The application's own settings, secrets and setting names (docs/tiers/compute.md).
+    app: AppConfig
     # Production guardrails this environment takes as named risks, each with its reason. Only
     # the rules marked as risks may be accepted; every accepted risk is printed on each synth,
     # tagged on the stacks ("accepted-risks") and listed on the profile's page. Nothing else relaxes.

@@ -18,10 +18,11 @@ from infra_constructs.functions import secret_read_statements
 @dataclass(frozen=True)
 class SecretField:
     """One value the application reads from a secret: a JSON ``field`` of it, or the whole
-    string when ``field`` is None. ``key`` is the KMS key the secret is encrypted with."""
+    string when ``field`` is None. ``key`` is the customer-managed KMS key the secret is
+    encrypted with (None: AWS's managed key for Secrets Manager, which needs no grant)."""
 
     secret: secretsmanager.ISecret
-    key: kms.IKey
+    key: kms.IKey | None
     field: str | None = None
 
 
@@ -66,7 +67,9 @@ class ApplicationSettings(Construct):
         for name, field in sorted(secrets.items()):
             path = field.secret.node.path
             if path not in imported:
-                view = secretsmanager.Secret.from_secret_complete_arn(self, f"Secret{len(imported)}", field.secret.secret_arn)
+                # A secret known only by name (no suffix) stays as it is: it has no complete ARN.
+                view = (secretsmanager.Secret.from_secret_complete_arn(self, f"Secret{len(imported)}", field.secret.secret_arn)
+                        if field.secret.secret_full_arn is not None else field.secret)
                 imported[path] = SecretField(view, field.key)
             self.secrets[name] = SecretField(imported[path].secret, field.key, field.field)
         self._distinct_secrets = list(imported.values())

@@ -20,16 +20,19 @@ BUILD_DIR = Path(__file__).resolve().parent.parent / "build" / "functions"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 
 
-def secret_read_statements(secret: secretsmanager.ISecret, key: kms.IKey) -> list[iam.PolicyStatement]:
-    """Read one secret encrypted with ``key``: GetSecretValue on it, Decrypt only via Secrets Manager."""
-    return [
-        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn]),
-        iam.PolicyStatement(
+def secret_read_statements(secret: secretsmanager.ISecret, key: kms.IKey | None) -> list[iam.PolicyStatement]:
+    """Read one secret encrypted with ``key``: GetSecretValue on it, Decrypt only via Secrets
+    Manager (no key: AWS's managed key, whose policy already allows that). A secret known by
+    name only matches with the six characters Secrets Manager appends to its ARN."""
+    arn = secret.secret_arn if secret.secret_full_arn is not None else f"{secret.secret_arn}-??????"
+    statements = [iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[arn])]
+    if key is not None:
+        statements.append(iam.PolicyStatement(
             actions=["kms:Decrypt"],
             resources=[key.key_arn],
             conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{Stack.of(secret).region}.amazonaws.com"}},
-        ),
-    ]
+        ))
+    return statements
 
 
 class VpcFunction(Construct):

@@ -11,6 +11,7 @@ from constructs import Construct
 from config.derived import name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.api_options import ApiScaling, ApiTraffic
+from infra_constructs.app_secrets import ApplicationSecrets, ExistingSecret
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.buckets import PrivateBucket
 from infra_constructs.container_service import FargateApi
@@ -19,7 +20,7 @@ from infra_constructs.off_hours import InstanceOffHours, scale_group_off_hours, 
 from infra_constructs.security_groups import immutable_view
 from stacks.base import EnvironmentStack
 from stacks.handoffs import AuthHandoff, ComputeHandoff, DataHandoff, EdgeHandoff, NetworkHandoff
-from stacks.settings import stateful_removal, working_hours
+from stacks.settings import renamed, stateful_removal, working_hours
 
 PLACEHOLDER_SCRIPT = (Path(__file__).resolve().parent.parent / "placeholder" / "server.js").read_text()
 
@@ -55,13 +56,34 @@ class ComputeStack(EnvironmentStack):
         stickiness = Duration.seconds(compute.stickiness_seconds) if compute.stickiness_seconds else None
         deregistration_delay = Duration.seconds(compute.deregistration_delay_seconds)
 
+        app = config.app
+        # The application's own secrets (third-party API keys): created here, or referenced.
+        self.app_secrets: ApplicationSecrets | None = None
+        if app.secrets:
+            self.app_secrets = ApplicationSecrets(
+                self,
+                "AppSecrets",
+                created=[s.name for s in app.secrets if not s.existing],
+                existing=[ExistingSecret(name=s.name, secret=s.existing, json_key=s.json_key, kms_key_arn=s.kms_key_arn)
+                          for s in app.secrets if s.existing],
+                description_prefix=f"{config.app_name} {config.qualified_name}",
+                removal_policy=removal,
+            )
+            for name, secret in self.app_secrets.created.items():
+                CfnOutput(self, f"AppSecret{name.title().replace('_', '')}", value=secret.secret_arn,
+                          description=f"Write {name}'s real value here once (docs/operations.md)")
+        # The names the application reads them under: the project's (docs/tiers/compute.md),
+        # as app.renames moves them, and the application's own.
+        renames = {r.setting: r.name for r in app.renames}
         self.settings = ApplicationSettings(
             self,
             "Settings",
             parameter_path=f"/{config.app_name}/{config.qualified_name}/app",
             # Where the frontend is served from: for CORS and for checking a WebSocket's Origin.
-            values={"APP_ORIGINS": ",".join(edge.app_origins), **data.application.settings, **auth.application.settings},
-            secrets={**data.application.secrets, **auth.application.secrets},
+            values=renamed({"APP_ORIGINS": ",".join(edge.app_origins), **data.application.settings, **auth.application.settings}, renames)
+            | {s.name: s.value for s in app.settings},
+            secrets=renamed({**data.application.secrets, **auth.application.secrets}, renames)
+            | (self.app_secrets.fields if self.app_secrets is not None else {}),
         )
         # What the application itself may do: the data tier's policies (the uploads, the
         # application topics), nothing else.

@@ -6,6 +6,9 @@ Values derived from the configuration itself (names, prefixes, tags) live in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
@@ -14,6 +17,8 @@ from constructs import Construct
 from config.schema import EnvironmentConfig
 from infra_constructs.off_hours import WorkingHours
 from infra_constructs.web_acl import WebAclRules
+
+T = TypeVar("T")
 
 REDIS_PORT = 6379
 
@@ -51,6 +56,11 @@ def guardrail_reason(cfg: EnvironmentConfig, rule_id: str, *, outside_production
         if accepted.risk == rule_id:
             return f"Production, by an accepted risk ({rule_id}): {accepted.reason.rstrip('.')}"
     return outside_production
+
+
+def renamed(settings: Mapping[str, T], renames: Mapping[str, str]) -> dict[str, T]:
+    """``settings`` with each name in ``renames`` replaced by the name the application reads."""
+    return {renames.get(name, name): value for name, value in settings.items()}
 
 
 def retention(days: int) -> logs.RetentionDays:

@@ -7,6 +7,7 @@ from functools import partial
 
 import pytest
 
+from config.derived import project_setting_names
 from infra_constructs.boot_script import SecretSource, render_boot_script, render_nginx_config
 from tests import conftest
 
@@ -197,9 +198,10 @@ def test_release_runs_the_image_from_the_repository(synthesized):
     "variant, secret_names",
     [
         ("dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "UPLOADS_BUCKET", "APP_ORIGINS"}),
-        ("bankapp-dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "JWT_SECRET", "UPLOADS_BUCKET", "APP_ORIGINS"}),
+        ("bankapp-dev", {"DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "JWT_SECRET", "UPLOADS_BUCKET", "APP_ORIGINS",
+                         "YAHOO_FINANCE_API_KEY", "COINGECKO_API_KEY"}),
         ("bankapp-prod", {"APP_ORIGINS", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_READER_HOST", "JWT_SECRET",
-                          "UPLOADS_BUCKET", "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN"}),
+                          "UPLOADS_BUCKET", "REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN", "YAHOO_FINANCE_API_KEY", "COINGECKO_API_KEY"}),
     ],
 )
 def test_settings_and_secrets_are_injected_not_written(synthesized, variant, secret_names):
@@ -213,6 +215,41 @@ def test_settings_and_secrets_are_injected_not_written(synthesized, variant, sec
     assert set(e["Name"] for e in api["Environment"]) <= {"PORT", "HEALTH_CHECK_PATH", "APP_ENV", "AWS_XRAY_DAEMON_ADDRESS"}
     parameters = {r["Properties"]["Name"] for r in resources(synth, "AWS::SSM::Parameter").values()}
     assert all(name.startswith(f"/{synth.config.app_name}/{synth.config.qualified_name}/app/") for name in parameters)
+
+
+@pytest.mark.parametrize("variant", FARGATE)
+def test_the_application_gets_the_project_settings_and_its_own_under_their_names(synthesized, variant):
+    """config.derived.project_setting_names (what app.renames and app.names-distinct check
+    against) is what the templates give, renamed, plus the application's own settings and secrets."""
+    synth = synthesized[variant]
+    app = synth.config.app
+    renames = {r.setting: r.name for r in app.renames}
+    _, task = one(synth, "AWS::ECS::TaskDefinition")
+    injected = {s["Name"] for s in task["Properties"]["ContainerDefinitions"][0]["Secrets"]}
+    expected = {renames.get(n, n) for n in project_setting_names(synth.config)} | {s.name for s in (*app.settings, *app.secrets)}
+    assert injected == expected
+
+
+def test_the_application_secrets_the_project_creates(synthesized):
+    """BankApp's market-data API keys: one rotating key for both, a generated placeholder, the
+    rotation rules acknowledged with who rotates them, an output each, readable by the task only."""
+    synth = synthesized["bankapp-dev"]
+    key_id, key = one(synth, "AWS::KMS::Key")
+    assert key_id.startswith("AppSecretsKey") and key["Properties"]["EnableKeyRotation"] is True
+    secrets = {k: r for k, r in resources(synth, "AWS::SecretsManager::Secret").items() if k.startswith("AppSecrets")}
+    assert len(secrets) == 2
+    for secret in secrets.values():
+        p = secret["Properties"]
+        assert p["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]} and p["GenerateSecretString"]["ExcludePunctuation"] is True
+        reasons = {r["id"]: r["reason"] for r in secret["Metadata"]["cdk_nag"]["rules_to_suppress"]}
+        assert "issued by a third party" in reasons["AwsSolutions-SMG4"]
+    outputs = synth.templates["compute"]["Outputs"]
+    assert {o["Value"]["Ref"] for k, o in outputs.items() if k.startswith("AppSecret")} == set(secrets)
+    _, task = one(synth, "AWS::ECS::TaskDefinition")
+    execution_role = task["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0]
+    granted = json.dumps([p["Properties"]["PolicyDocument"] for p in resources(synth, "AWS::IAM::ManagedPolicy").values()
+                          if {"Ref": execution_role} in p["Properties"].get("Roles", [])])
+    assert all(secret_id in granted for secret_id in secrets) and key_id in granted
 
 
 def _policy_actions(synth, role_id: str) -> set[str]:

@@ -99,6 +99,13 @@ TRAIL_STATEFUL = {
     "AuditTrailBucketA91FD435": "AWS::S3::Bucket",
     "AuditTrailLogGroup28BB9333": "AWS::Logs::LogGroup",
 }
+# The application's own secrets the project creates (app.secrets without existing), by name:
+# BankApp's market-data API keys. A new name needs its ID here.
+APP_SECRETS_KEY = "AppSecretsKey381CC6DD"
+APP_SECRETS = {
+    "YAHOO_FINANCE_API_KEY": "AppSecretsYAHOOFINANCEAPIKEY8DDF565C",
+    "COINGECKO_API_KEY": "AppSecretsCOINGECKOAPIKEY2D8A8610",
+}
 # StockPilot's application topics (the stockpilot profile).
 APPLICATION_TOPICS_STATEFUL = {
     "ApplicationTopicsKey87F6DB74": "AWS::KMS::Key",
@@ -143,9 +150,12 @@ def _locked(tier: str, config) -> dict[str, str]:
     if tier == "frontend":
         return BASIC_AUTH_STATEFUL if amplify and config.edge.amplify_basic_auth else {}
     if tier == "compute":
+        created = [s.name for s in config.app.secrets if not s.existing]
+        app_secrets = ({APP_SECRETS_KEY: "AWS::KMS::Key"} | {APP_SECRETS[name]: "AWS::SecretsManager::Secret" for name in created}
+                       if created else {})
         if config.compute.kind == "ec2":
-            return COMPUTE_STATEFUL | EC2_STATEFUL
-        return COMPUTE_STATEFUL | FARGATE_STATEFUL | (ECS_EXEC_STATEFUL if config.compute.ecs_exec else {})
+            return COMPUTE_STATEFUL | EC2_STATEFUL | app_secrets
+        return COMPUTE_STATEFUL | FARGATE_STATEFUL | (ECS_EXEC_STATEFUL if config.compute.ecs_exec else {}) | app_secrets
     if tier == "auth":
         return JWT_STATEFUL if config.auth.mode == "custom-jwt" else AUTH_STATEFUL
     db = config.database

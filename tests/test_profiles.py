@@ -439,6 +439,10 @@ SPENDWISE = [
 
 BA = ("bankapp-dev", "bankapp-staging", "bankapp-prod")
 BANKAPP = [
+    Claim("004 Security & Compliance", "Secrets Manager: API keys (Yahoo Finance, CoinGecko), given to the API",
+          lambda s: sorted(x["Name"] for x in one(s, "AWS::ECS::TaskDefinition", "compute")["ContainerDefinitions"][0]["Secrets"]
+                           if x["Name"].endswith("_API_KEY")),
+          each(["COINGECKO_API_KEY", "YAHOO_FINANCE_API_KEY"], *BA)),
     Claim("004 Environment Specifications, Scaling Strategy", "Fargate 0.25 vCPU/512 MB 1-2, 0.5 vCPU/1 GB 2-4, 1 vCPU/2 GB 3-10",
           task_sizes, {"bankapp-dev": ("256", "512", 1, 2), "bankapp-staging": ("512", "1024", 2, 4), "bankapp-prod": ("1024", "2048", 3, 10)}),
     Claim("004 Scaling Strategy", "target CPU 80 % (dev), 70 % (staging, prod); scale on CPU", scaling_targets,

@@ -171,6 +171,16 @@ LIMIT_CASES: dict[str, Any] = {
     "delivery.oidc_provider_arn:pattern": "arn:aws:iam::111111111111:oidc-provider/accounts.google.com",
     "application_topics[].name:pattern": Case(settings={"application_topics": [{"name": "Orders!", "emails": []}]}),
     "application_topics[].emails:items": Case(settings={"application_topics": [{"name": "stock-alerts", "emails": ["admin"]}]}),
+    "app.settings[].name:pattern": Case(settings={"app": {"settings": [{"name": "AWS_REGION", "value": "us-east-1"}]}}),
+    "app.settings[].name:none-of": Case(settings={"app": {"settings": [{"name": "APP_ENV", "value": "dev"}]}}),
+    "app.settings[].value:pattern": Case(settings={"app": {"settings": [{"name": "FEATURE_X", "value": "on\noff"}]}}),
+    "app.secrets[].name:pattern": Case(settings={"app": {"secrets": [{"name": "ecs_agent_key"}]}}),
+    "app.secrets[].name:none-of": Case(settings={"app": {"secrets": [{"name": "APP_ENV"}]}}),
+    "app.secrets[].existing:pattern": Case(settings={"app": {"secrets": [{"name": "KEY", "existing": "a secret name"}]}}),
+    "app.secrets[].json_key:pattern": Case(settings={"app": {"secrets": [{"name": "KEY", "existing": "team/key", "json_key": "api key"}]}}),
+    "app.secrets[].kms_key_arn:pattern": Case(settings={"app": {"secrets": [{"name": "KEY", "existing": "team/key", "kms_key_arn": "alias/team"}]}}),
+    "app.renames[].name:pattern": Case(settings={"app": {"renames": [{"setting": "UPLOADS_BUCKET", "name": "s3-bucket"}]}}),
+    "app.renames[].name:none-of": Case(settings={"app": {"renames": [{"setting": "UPLOADS_BUCKET", "name": "APP_ENV"}]}}),
     "accepted_risks[].reason:pattern": Case("prod", {"compute": {"min_count": 1},
                                                      "accepted_risks": [{"risk": "compute.two-tasks-in-production", "reason": "cheaper"}]}),
 }
@@ -183,6 +193,15 @@ RULE_CASES: dict[str, Case] = {
     # environment
     "environment.production-multi-az-database": Case("prod", {"database": {"multi_az": False}, "recovery": {"rto_minutes": 60}}),
     "environment.production-keeps-data": Case("prod", {"removal": "destroy"}, passing={"removal": "retain"}),
+    "app.renames-name-project-settings": Case(settings={"app": {"renames": [{"setting": "REDIS_HOST", "name": "CACHE_HOST"}]}},
+                                              passing={"app": {"renames": [{"setting": "DB_HOST", "name": "PGHOST"}]}}),
+    "app.names-distinct": Case(settings={"app": {"settings": [{"name": "DB_HOST", "value": "db.internal"}]}},
+                               passing={"app": {"renames": [{"setting": "DB_HOST", "name": "PGHOST"}],
+                                                "settings": [{"name": "DB_HOST", "value": "db.internal"}]}}),
+    "app.key-only-for-an-existing-secret": Case(
+        settings={"app": {"secrets": [{"name": "KEY", "kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000000"}]}},
+        passing={"app": {"secrets": [{"name": "KEY", "existing": "team/key",
+                                      "kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000000"}]}}),
     # Only a guardrail marked as a risk may be accepted (not, say, production's backups).
     "environment.accepted-risks-are-guardrails": Case(
         "prod", {"accepted_risks": [{"risk": "database.backup-retention-in-production", "reason": REASON}]},

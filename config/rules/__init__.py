@@ -16,6 +16,7 @@ from __future__ import annotations
 from config.limits import field_limits, limit_id
 from config.parser import PARSER_CHECKS, Problems
 from config.rules import (
+    app,
     auth,
     cache,
     compute,
@@ -35,7 +36,7 @@ from config.schema import EnvironmentConfig
 __all__ = ["BRANCH_CHECKS", "CHECKS", "PROFILE_CHECKS", "RULES", "ProfileContext", "Rule", "checks", "rule", "validate"]
 
 # Sections in the order their messages appear; names last (they derive from the rest).
-SECTIONS = (environment, network, compute, data, cache, auth, edge, observability, domain, delivery, names, profile)
+SECTIONS = (environment, network, compute, app, data, cache, auth, edge, observability, domain, delivery, names, profile)
 _ORDER = {module.__name__: index for index, module in enumerate(SECTIONS)}
 _stray = [r.id for r in REGISTERED.values() if r.module not in _ORDER]
 if _stray:

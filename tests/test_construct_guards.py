@@ -21,7 +21,8 @@ HOURS = WorkingHours(days="MON-FRI", start_at="07:00", stop_at="20:00", timezone
 POSTGRES = PostgresSettings(
     engine="postgres", engine_version="18.3", database_name="probe", port=5432, instance_class="t4g.micro",
     allocated_storage_gib=20, max_allocated_storage_gib=100, serverless_min_acu=0, serverless_max_acu=4,
-    serverless_pause_after=Duration.minutes(15), multi_az=False, read_replica=False, backup_retention=Duration.days(1),
+    serverless_pause_after=Duration.minutes(15), multi_az=False, single_az_reason="A probe of the construct's guards.", read_replica=False,
+    backup_retention=Duration.days(1),
     deletion_protection=False, credential_rotation=Duration.days(30),
 )
 

@@ -184,6 +184,7 @@ DEFAULTS: dict = {
         "github_environment": "",
         "branch_github_environment": "",
         "oidc_provider_arn": "",
+        "account_trail": False,
     },
     # What the cost estimate assumes (docs/cost.md): a handful of developers and testers. Staging
     # and prod set their own; branch environments keep their parent's.
@@ -232,7 +233,7 @@ BRANCH_OVERRIDES: dict = {
     # Interruptible capacity is fine for a preview; one task is enough (the ceiling stays the
     # parent's, so a single-instance layout keeps its 1/1).
     "compute": {"fargate_spot": True, "min_count": 1},
-    # The long-lived environment's trail already records the account; a preview's budget is its
+    # The account's trail (or the parent environment's own) already records the account; a preview's budget is its
     # own, above what a preview left running for a whole month costs (`make cost`: about $60),
     # so its alerts mean "forgotten", not "running".
     "observability": {"cloudtrail": False, "cdn_additional_metrics": False, "monthly_budget_usd": 75},

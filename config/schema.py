@@ -493,8 +493,8 @@ class DeliveryConfig:
     # The account's own multi-region CloudTrail trail in this account's delivery stack
     # (`<app>-delivery-<account>`, docs/delivery.md): created once per account when any of its
     # environments sets this. The account's first copy of management events is free, so the
-    # trail costs its key and S3; a long-lived environment without a trail of its own
-    # (observability.cloudtrail False) needs it in its account.
+    # trail costs its key, its log group and S3 (docs/cost.md); a long-lived environment without a
+    # trail of its own (observability.cloudtrail False) needs it in its account.
     account_trail: bool
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import VARIANTS, one, resources, tiers
+from tests.conftest import VARIANTS, one, resources, tiers, variants_where
 
 CRITICAL_TOPIC = {"Ref": "AlarmTopicsCriticalE6DD0761"}
 WARNING_TOPIC = {"Ref": "AlarmTopicsWarning53E71084"}
@@ -254,21 +254,34 @@ def test_every_function_logs_to_a_group_of_ours(synthesized):
                 assert len(groups) == 1 and groups[0]["Properties"]["RetentionInDays"] > 0
 
 
-def test_audit_trail(reference):
+# Environments with a trail of their own (the seed systems' today); the reference environments
+# rely on their account's, in the delivery stack (tests/test_delivery_stack.py).
+OWN_TRAIL_VARIANTS = variants_where(lambda c: c.observability.cloudtrail and not c.is_branch)
+
+
+@pytest.mark.parametrize("variant", OWN_TRAIL_VARIANTS)
+def test_audit_trail(synthesized, variant):
+    synth = synthesized[variant]
+    (_, trail) = one(synth, "AWS::CloudTrail::Trail", tier="observability")
+    props = trail["Properties"]
+    assert props["IsMultiRegionTrail"] and props["EnableLogFileValidation"] and props["IncludeGlobalServiceEvents"]
+    assert props["KMSKeyId"] == {"Fn::GetAtt": ["AuditTrailKeyA4D56A7A", "Arn"]}
+    assert props["CloudWatchLogsLogGroupArn"] == {"Fn::GetAtt": ["AuditTrailLogGroup28BB9333", "Arn"]}
+    assert props["S3BucketName"] == {"Ref": "AuditTrailBucketA91FD435"}
+    bucket = resources(synth, "AWS::S3::Bucket", tier="observability")["AuditTrailBucketA91FD435"]["Properties"]
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+    days = synth.config.observability.trail_retention_days
+    assert rule["ExpirationInDays"] == days
+    assert rule.get("Transitions", []) == ([{"StorageClass": "GLACIER", "TransitionInDays": 90}] if days > 90 else [])
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert bucket["LoggingConfiguration"]["LogFilePrefix"] == "s3/audit-trail/"
+
+
+def test_the_reference_environments_rely_on_the_account_trail(reference):
     for synth in reference.values():
-        (_, trail) = one(synth, "AWS::CloudTrail::Trail", tier="observability")
-        props = trail["Properties"]
-        assert props["IsMultiRegionTrail"] and props["EnableLogFileValidation"] and props["IncludeGlobalServiceEvents"]
-        assert props["KMSKeyId"] == {"Fn::GetAtt": ["AuditTrailKeyA4D56A7A", "Arn"]}
-        assert props["CloudWatchLogsLogGroupArn"] == {"Fn::GetAtt": ["AuditTrailLogGroup28BB9333", "Arn"]}
-        assert props["S3BucketName"] == {"Ref": "AuditTrailBucketA91FD435"}
-        bucket = resources(synth, "AWS::S3::Bucket", tier="observability")["AuditTrailBucketA91FD435"]["Properties"]
-        (rule,) = bucket["LifecycleConfiguration"]["Rules"]
-        days = synth.config.observability.trail_retention_days
-        assert rule["ExpirationInDays"] == days
-        assert rule.get("Transitions", []) == ([{"StorageClass": "GLACIER", "TransitionInDays": 90}] if days > 90 else [])
-        assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-        assert bucket["LoggingConfiguration"]["LogFilePrefix"] == "s3/audit-trail/"
+        assert not resources(synth, "AWS::CloudTrail::Trail", tier="observability")
+        assert synth.config.delivery.account_trail and not synth.config.observability.cloudtrail
+    # The account trail keeps the longest of these (a year, for production).
     assert [reference[e].config.observability.trail_retention_days for e in ("dev", "staging", "prod")] == [90, 365, 365]
 
 

@@ -172,7 +172,9 @@ DEFAULTS: dict = {
         "waf_blocked_requests_per_5_minutes": 8000,
         "cdn_additional_metrics": False,
         "monthly_budget_usd": 0,
-        "cloudtrail": True,
+        # No trail of the environment's own: the account's (delivery.account_trail) records it, the
+        # account's free first copy of management events (docs/decisions.md).
+        "cloudtrail": False,
         "trail_retention_days": 365,
     },
     "off_hours": {"enabled": False, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
@@ -184,7 +186,7 @@ DEFAULTS: dict = {
         "github_environment": "",
         "branch_github_environment": "",
         "oidc_provider_arn": "",
-        "account_trail": False,
+        "account_trail": True,
     },
     # What the cost estimate assumes (docs/cost.md): a handful of developers and testers. Staging
     # and prod set their own; branch environments keep their parent's.

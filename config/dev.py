@@ -8,8 +8,7 @@ the seed's 35 (R6).
 SETTINGS: dict = {
     "allow_branches": True,
     # Branch environments are deployed, destroyed and swept by jobs of the GitHub environment "preview".
-    # The account's trail (delivery stack) records dev: no trail of its own (docs/decisions.md).
-    "delivery": {"branch_github_environment": "preview", "account_trail": True},
+    "delivery": {"branch_github_environment": "preview"},
     "removal": "destroy",
     "log_retention_days": 7,
     "network": {
@@ -31,7 +30,7 @@ SETTINGS: dict = {
     # Cognito, CloudFront's Shield Standard in front. Staging keeps one, to tune rules on.
     "waf": {"mode": "off", "rate_limit": 500},
     # No one is paged for dev (the dashboard shows its alarms); the budget is the estimate (make cost) with room.
-    "observability": {"monthly_budget_usd": 60, "cloudtrail": False, "trail_retention_days": 90},
+    "observability": {"monthly_budget_usd": 60, "trail_retention_days": 90},
     # BankApp: "scale down during off-peak hours" (R22). Branch environments inherit it.
     "off_hours": {"enabled": True, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
     "auth": {

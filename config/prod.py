@@ -34,8 +34,8 @@ SETTINGS: dict = {
     "waf": {"rate_limit": 2000},
     # The account's trail (delivery stack) records production, a year of it (trail_retention_days):
     # beside dev's and staging's in one account, a trail of its own would be a second, paid copy of
-    # the same events. Asked for here too, so prod in an account of its own gets one there
-    # (docs/decisions.md).
+    # the same events. Asked for here, not only by default, so prod in an account of its own always
+    # gets one there (docs/decisions.md).
     "delivery": {"account_trail": True},
     # Placeholder addresses: replace with the team's own (README: Operations).
     "observability": {

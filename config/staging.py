@@ -24,8 +24,6 @@ SETTINGS: dict = {
     "recovery": {"rto_minutes": 120, "rpo_minutes": 60},
     "edge": {"amplify_branch": "staging"},
     "waf": {"rate_limit": 1000},
-    # The account's trail (delivery stack) records staging: no trail of its own (docs/decisions.md).
-    "delivery": {"account_trail": True},
     # Placeholder addresses: replace with the team's own (README: Operations).
     "observability": {
         "critical_emails": ["oncall@example.com"],
@@ -33,7 +31,6 @@ SETTINGS: dict = {
         # BankApp states ~$160 a month (R20).
         "monthly_budget_usd": 250,
         "cdn_additional_metrics": True,
-        "cloudtrail": False,
     },
     # What the cost estimate assumes (docs/cost.md): test runs and reviewers, a few hundred users.
     "usage": {

@@ -309,6 +309,29 @@ def test_separate_accounts_each_get_a_trail_kept_as_long_as_their_environments_a
                     f"webapp-delivery-{PROD}": ("webapp-account", 365)}
 
 
+def test_the_account_trails_stateful_resources_keep_their_logical_ids(reference, separate):
+    # As tests/test_logical_ids.py does for the environments: a new ID would replace the key (old
+    # log files unreadable) or the buckets (a new, empty one; the old retained).
+    pinned = {"AuditTrailKey24F580F8": "AWS::KMS::Key", "AuditTrailAccessLogsBucket63564032": "AWS::S3::Bucket",
+              "AuditTrailBucketA91FD435": "AWS::S3::Bucket", "AuditTrailLogGroup28BB9333": "AWS::Logs::LogGroup"}
+    for delivery in (reference, separate):
+        for template in delivery.templates.values():
+            stateful = {k: r["Type"] for k, r in template["Resources"].items()
+                        if r["Type"] in ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Logs::LogGroup")}
+            assert stateful == pinned
+
+
+@pytest.mark.parametrize("profile", ["chronoview", "stockpilot", "spendwise", "bankapp"])
+def test_each_seed_systems_account_has_its_trail(profile):
+    # Their environments share the placeholder account, like the reference's: one trail for all.
+    configs = load(profile=profile, delivery=True)
+    (in_account,) = environments_by_account(configs).values()
+    stack = DeliveryStack(App(), configs=in_account, qualifier=QUALIFIER)
+    assert stack.trail is not None
+    Template.from_stack(stack).has_resource_properties("AWS::CloudTrail::Trail", {
+        "TrailName": f"{profile}-account", "IsMultiRegionTrail": True, "EnableLogFileValidation": True})
+
+
 def test_no_account_trail_where_every_environment_keeps_its_own():
     own = {"delivery": {"account_trail": False}, "observability": {"cloudtrail": True}}
     configs = load(delivery=True, overrides={"dev": own, "staging": own, "prod": own})

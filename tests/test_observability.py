@@ -254,7 +254,7 @@ def test_every_function_logs_to_a_group_of_ours(synthesized):
                 assert len(groups) == 1 and groups[0]["Properties"]["RetentionInDays"] > 0
 
 
-# Environments with a trail of their own (the seed systems' today); the reference environments
+# Environments with a trail of their own (the staging-aurora variant); every profile's environments
 # rely on their account's, in the delivery stack (tests/test_delivery_stack.py).
 OWN_TRAIL_VARIANTS = variants_where(lambda c: c.observability.cloudtrail and not c.is_branch)
 

@@ -174,7 +174,9 @@ DEFAULTS: dict = {
         "waf_blocked_requests_per_5_minutes": 8000,
         "cdn_additional_metrics": False,
         "monthly_budget_usd": 0,
-        "cloudtrail": True,
+        # No trail of the environment's own: the account's (delivery.account_trail) records it, the
+        # account's free first copy of management events (docs/decisions.md).
+        "cloudtrail": False,
         "trail_retention_days": 365,
     },
     "off_hours": {"enabled": False, "days": "MON-FRI", "start_at": "07:00", "stop_at": "20:00", "timezone": "UTC"},
@@ -188,6 +190,7 @@ DEFAULTS: dict = {
         "github_environment": "",
         "branch_github_environment": "",
         "oidc_provider_arn": "",
+        "account_trail": True,
     },
     # What the cost estimate assumes (docs/cost.md): a handful of developers and testers. Staging
     # and prod set their own; branch environments keep their parent's.
@@ -236,7 +239,7 @@ BRANCH_OVERRIDES: dict = {
     # Interruptible capacity is fine for a preview; one task is enough (the ceiling stays the
     # parent's, so a single-instance layout keeps its 1/1).
     "compute": {"fargate_spot": True, "min_count": 1},
-    # The long-lived environment's trail already records the account; a preview's budget is its
+    # The account's trail (or the parent environment's own) already records the account; a preview's budget is its
     # own, above what a preview left running for a whole month costs (`make cost`: about $60),
     # so its alerts mean "forgotten", not "running".
     "observability": {"cloudtrail": False, "cdn_additional_metrics": False, "monthly_budget_usd": 75},

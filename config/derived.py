@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from config.limits import TAG_VALUE_RE
@@ -195,3 +196,31 @@ def environments_by_account(configs: list[EnvironmentConfig]) -> dict[str, list[
     for cfg in configs:
         accounts.setdefault(cfg.account, []).append(cfg)
     return accounts
+
+
+@dataclass(frozen=True)
+class AccountTrail:
+    """The account's audit trail in its delivery stack: its name, and how long it keeps its log
+    files (S3) and its log group, the longest of the environments that ask for it or rely on it."""
+
+    name: str
+    retention_days: int
+    log_retention_days: int
+
+
+def audited_by_account_trail(cfg: EnvironmentConfig) -> bool:
+    """Whether the account trail records ``cfg``: it asks for it, or has no trail of its own."""
+    return cfg.delivery.account_trail or not cfg.observability.cloudtrail
+
+
+def account_trail(configs: list[EnvironmentConfig]) -> AccountTrail | None:
+    """The trail of the account whose environments are ``configs``, or None when none asks for one."""
+    if not any(c.delivery.account_trail for c in configs):
+        return None
+    audited = [c for c in configs if audited_by_account_trail(c)]
+    return AccountTrail(
+        # One per application and account (an environment's own trail is <app>-<env>).
+        name=f"{configs[0].app_name}-account",
+        retention_days=max(c.observability.trail_retention_days for c in audited),
+        log_retention_days=max(c.log_retention_days for c in audited),
+    )

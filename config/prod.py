@@ -32,6 +32,11 @@ SETTINGS: dict = {
     # Every edge location (users are not only in North America and Europe); the site is public.
     "edge": {"price_class": "all", "amplify_branch": "main", "amplify_basic_auth": False},
     "waf": {"rate_limit": 2000},
+    # The account's trail (delivery stack) records production, a year of it (trail_retention_days):
+    # beside dev's and staging's in one account, a trail of its own would be a second, paid copy of
+    # the same events. Asked for here, not only by default, so prod in an account of its own always
+    # gets one there (docs/decisions.md).
+    "delivery": {"account_trail": True},
     # Placeholder addresses: replace with the team's own (README: Operations).
     "observability": {
         "critical_emails": ["oncall@example.com"],
@@ -39,6 +44,7 @@ SETTINGS: dict = {
         # BankApp states ~$580 a month (R20).
         "monthly_budget_usd": 800,
         "cdn_additional_metrics": True,
+        "cloudtrail": False,
     },
     # What the cost estimate assumes (docs/cost.md): ~5,000 active users, ~10 million requests
     # (about 4 a second on average), 35 days of backups.

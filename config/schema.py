@@ -385,9 +385,11 @@ class ObservabilityConfig:
     # Monthly AWS Budgets cost budget in USD for this environment's resources (by its tags;
     # the cost allocation tags must be activated once, README); 0 = no budget.
     monthly_budget_usd: Annotated[int, Range(0, problem="cannot be negative", fix="use 0 (no budget) or the monthly amount in USD")]
-    # A multi-region CloudTrail trail of this environment (off in branch environments).
+    # A multi-region CloudTrail trail of this environment's own (off in branch environments). A
+    # long-lived environment without one relies on its account's trail (delivery.account_trail).
     cloudtrail: bool
-    # Days the trail's log files are kept in S3 (moved to Glacier after 90 days when longer).
+    # Days the trail's log files are kept in S3 (moved to Glacier after 90 days when longer): this
+    # environment's own trail, and the account trail keeps the longest of the environments relying on it.
     trail_retention_days: Annotated[int, Range(1, problem="must be 1 or more", fix="use e.g. 365")]
 
 
@@ -446,9 +448,9 @@ class UsageConfig:
     s3_read_requests_per_month: UsageCount
     # GB of container images kept in the ECR repository (Fargate).
     image_storage_gb: UsageAmount
-    # Management events a month in the account: each environment's trail is priced as an
+    # Management events a month in the account: an environment's own trail is priced as an
     # additional copy ($2 per 100,000), on the assumption that the account's free first copy is
-    # another trail (an organization's, or another environment's).
+    # another trail (the account trail of the delivery stack, an organization's, or another environment's).
     management_events_per_month: UsageCount
     # Hours a month an instance started on demand runs (the bastion with off_hours: stopped
     # every evening, started by hand when someone needs the database).
@@ -497,6 +499,12 @@ class DeliveryConfig:
                                               problem="is not the ARN of GitHub's OIDC provider",
                                               fix="use 'arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com', or '' to create it",
                                               optional=True)]
+    # The account's own multi-region CloudTrail trail in this account's delivery stack
+    # (`<app>-delivery-<account>`, docs/delivery.md): created once per account when any of its
+    # environments sets this. The account's first copy of management events is free, so the
+    # trail costs its key, its log group and S3 (docs/cost.md); a long-lived environment without a
+    # trail of its own (observability.cloudtrail False) needs it in its account.
+    account_trail: bool
 
 
 @dataclass(frozen=True)

@@ -731,7 +731,8 @@ def trail(ctx: Context) -> None:
     if any(s.get("IncludeManagementEvents", True) in (True, "true") for s in selectors):
         events = ctx.usage("management_events_per_month")
         ctx.add("management events (an additional copy)",
-                f"usage.management_events_per_month = {events:,.0f}; assumes the account's free first copy is another trail",
+                f"usage.management_events_per_month = {events:,.0f}; assumes the account's free first copy is another trail "
+                "(its account trail, in the delivery stack, or an organization's)",
                 events / 100_000, "cloudtrail.management_events.100k")
     if any(s.get("DataResources") for s in selectors) or ctx.properties.get("AdvancedEventSelectors"):
         ctx.unpriced("data events ($0.10 per 100,000): not priced")

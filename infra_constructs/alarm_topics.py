@@ -33,10 +33,40 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+def admit_alarm_publishers(key: kms.Key) -> None:
+    """Let the services that publish to alarm topics use ``key``: an encrypted topic only
+    receives from services that may use its key; on behalf of this account only, where the
+    service says on whose behalf it acts. Called in the key's own stack (for a shared key: where
+    it is created), so no other stack edits its policy."""
+    account = Stack.of(key).account
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AlarmPublishersUseKey",
+            principals=[iam.ServicePrincipal(service) for service in ACCOUNT_SCOPED_PUBLISHERS],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+            conditions={"StringEquals": {"aws:SourceAccount": account}},
+        )
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="EventBridgeUsesKey",
+            principals=[iam.ServicePrincipal(EVENTBRIDGE)],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+        )
+    )
+
+
 class AlarmTopics(Construct):
     """One SNS topic per ``Severity`` (``<name_prefix>-alarms-<severity>``), encrypted with a
     customer-managed key that CloudWatch, AWS Budgets and EventBridge of this account may use,
     TLS-only, with ``emails[severity]`` subscribed.
+
+    ``key``: an existing key of the same region whose policy already admits those publishers
+    (``admit_alarm_publishers``, in the key's own stack), e.g. the environment's logs key: one
+    key less ($1 a month). Without it the topics get a key of their own, removed by
+    ``removal_policy``.
 
     Exposes ``key``, ``topics`` (severity -> topic) and ``actions(severity)`` for alarms.
     """
@@ -49,35 +79,25 @@ class AlarmTopics(Construct):
         name_prefix: str,
         emails: dict[Severity, Sequence[str]],
         removal_policy: RemovalPolicy,
+        key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         account = Stack.of(self).account
-        self.key = kms.Key(
-            self,
-            "Key",
-            description=f"Encrypts the {name_prefix} alarm topics",
-            enable_key_rotation=True,
-            removal_policy=removal_policy,
-        )
-        # An encrypted topic only receives from services that may use its key; on behalf of
-        # this account only, where the service says on whose behalf it acts.
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AlarmPublishersUseKey",
-                principals=[iam.ServicePrincipal(service) for service in ACCOUNT_SCOPED_PUBLISHERS],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-                conditions={"StringEquals": {"aws:SourceAccount": account}},
+        self.key: kms.IKey
+        if key is None:
+            own = kms.Key(
+                self,
+                "Key",
+                description=f"Encrypts the {name_prefix} alarm topics",
+                enable_key_rotation=True,
+                removal_policy=removal_policy,
             )
-        )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="EventBridgeUsesKey",
-                principals=[iam.ServicePrincipal(EVENTBRIDGE)],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-            )
-        )
+            admit_alarm_publishers(own)
+            self.key = own
+        else:
+            # A view by ARN: grants made here (an EventBridge target grants itself the topic's
+            # key) then leave the key's policy, and so its stack's template, alone.
+            self.key = kms.Key.from_key_arn(self, "SharedKey", key.key_arn)
         self.topics: dict[Severity, sns.Topic] = {}
         for severity in Severity:
             topic = encrypted_topic(self, severity.value.capitalize(), topic_name=f"{name_prefix}-alarms-{severity.value}",

@@ -26,6 +26,10 @@ class AuditTrail(Construct):
     The bucket and its key are retained in every environment (audit evidence outlives a
     stack, and nothing empties it); the log group is removed like the environment's others.
 
+    ``key``: the key that encrypts the log files, given when it serves the log group too (the
+    account trail: one key, $1 a month, instead of two); it must be retained. Otherwise the trail
+    creates its own.
+
     Exposes ``trail``, ``bucket``, ``key`` and ``log_group``.
     """
 
@@ -38,13 +42,14 @@ class AuditTrail(Construct):
         access_logs: s3.IBucket,
         retention_days: int,
         logs: LogSettings,
+        key: kms.Key | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         trail_arn = stack.format_arn(service="cloudtrail", resource="trail", resource_name=trail_name)
-        self.key = kms.Key(self, "Key", description=f"Encrypts the {trail_name} CloudTrail log files",
-                           # The retained log files stay readable only with their key.
-                           enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN)
+        self.key = key or kms.Key(self, "Key", description=f"Encrypts the {trail_name} CloudTrail log files",
+                                  # The retained log files stay readable only with their key.
+                                  enable_key_rotation=True, removal_policy=RemovalPolicy.RETAIN)
         # CloudTrail encrypts for this trail only; readers of the bucket need kms:Decrypt separately.
         self.key.add_to_resource_policy(iam.PolicyStatement(
             sid="CloudTrailEncryptsLogFiles",

@@ -8,14 +8,15 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 
-def logs_key(scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> kms.Key:
+def logs_key(scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy, description: str | None = None) -> kms.Key:
     """A rotating key CloudWatch Logs may use for log groups of this account and region only
-    (the key policy's encryption-context condition); created in ``scope`` under ``construct_id``."""
+    (the key policy's encryption-context condition); created in ``scope`` under ``construct_id``,
+    described as ``description`` when it also serves another purpose."""
     stack = Stack.of(scope)
     key = kms.Key(
         scope,
         construct_id,
-        description=f"Encrypts the log groups of {stack.stack_name}",
+        description=description or f"Encrypts the log groups of {stack.stack_name}",
         enable_key_rotation=True,
         removal_policy=removal_policy,
     )

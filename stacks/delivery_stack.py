@@ -14,14 +14,21 @@ by the workflows it serves. ``-c delivery=true`` makes these stacks the app's on
   environments by name prefix and tags.
 
 The permissions are read off the scripts: delivery/sweep.py and delivery/snapshot.py.
+
+And, when any environment of the account sets ``delivery.account_trail``, the account's audit
+trail: one multi-region CloudTrail trail for every environment there, instead of one per
+environment (docs/decisions.md: the account's first copy of management events is free, every
+further trail pays for its copy).
 """
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Environment, Stack, Tags
+from aws_cdk import CfnOutput, Duration, Environment, RemovalPolicy, Stack, Tags
 from constructs import Construct
 
 from config.derived import (
+    AccountTrail,
+    account_trail,
     branch_role_name,
     delivery_stack_name,
     deploy_role_name,
@@ -30,6 +37,8 @@ from config.derived import (
     name_prefix,
 )
 from config.schema import EnvironmentConfig
+from infra_constructs.audit_trail import AuditTrail
+from infra_constructs.buckets import AccessLogBucket
 from infra_constructs.github_deploy_identity import (
     GitHubDeployRole,
     GitHubOidcProvider,
@@ -37,6 +46,9 @@ from infra_constructs.github_deploy_identity import (
     bootstrap_roles,
     partition,
 )
+from infra_constructs.log_keys import logs_key
+from infra_constructs.log_settings import LogSettings
+from stacks.settings import retention
 
 # CloudFront's tiers (edge-global, edge-alarms) deploy to us-east-1 whatever the region.
 GLOBAL_REGION = "us-east-1"
@@ -107,18 +119,34 @@ def db_snapshot_permissions(cfg: EnvironmentConfig) -> list[Permission]:
     ]
 
 
+def account_audit_trail(scope: Construct, trail: AccountTrail) -> AuditTrail:
+    """The account's trail, with everything it keeps retained: audit evidence outlives the stack
+    and every environment. One key encrypts its log files and its log group; its bucket's access
+    logs go to a bucket of its own (an environment's may be destroyed with the environment)."""
+    key = logs_key(scope, "AuditTrailKey", removal_policy=RemovalPolicy.RETAIN,
+                   description=f"Encrypts the {trail.name} CloudTrail log files and log group")
+    access_logs = AccessLogBucket(scope, "AuditTrailAccessLogs", retention_days=trail.retention_days,
+                                  removal_policy=RemovalPolicy.RETAIN)
+    return AuditTrail(scope, "AuditTrail", trail_name=trail.name, access_logs=access_logs.bucket,
+                      retention_days=trail.retention_days, key=key,
+                      logs=LogSettings(retention=retention(trail.log_retention_days), key=key, removal_policy=RemovalPolicy.RETAIN))
+
+
 class DeliveryStack(Stack):
     """The deploy identity of ``configs`` (the profile's environments in one account), see the
     module's docstring. ``qualifier``: the CDK bootstrap qualifier the environments deploy with.
-    Exposes ``provider``, ``deploy_roles`` (environment -> role) and ``branch_roles``."""
+    Exposes ``provider``, ``deploy_roles`` (environment -> role), ``branch_roles`` and ``trail``
+    (the account's ``AuditTrail``, or None)."""
 
     def __init__(self, scope: Construct, *, configs: list[EnvironmentConfig], qualifier: str) -> None:
         first = configs[0]
         account = first.account
         name = delivery_stack_name(first.app_name, account)
+        trail = account_trail(configs)
         super().__init__(scope, name, stack_name=name, env=Environment(account=account, region=first.region),
                          description=f"{first.app_name}: GitHub Actions' deploy identity in account {account} "
-                                     f"(OIDC, roles of {', '.join(c.env_name for c in configs)})",
+                                     f"(OIDC, roles of {', '.join(c.env_name for c in configs)})"
+                                     + ("; the account's audit trail" if trail is not None else ""),
                          # Deleting it cuts every workflow off from the account: a decision made by hand.
                          termination_protection=True)
         for key, value in {"application": first.app_name, "owner": first.owner, "cost-center": first.cost_center}.items():
@@ -150,3 +178,5 @@ class DeliveryStack(Stack):
                     max_session=MAX_SESSION)
                 CfnOutput(self, f"BranchRoleArn{cfg.env_name.capitalize()}", value=branch.role.role_arn,
                           description=f"GitHub environment '{branch_environment}': variable PREVIEW_DEPLOY_ROLE_ARN")
+
+        self.trail = account_audit_trail(self, trail) if trail is not None else None

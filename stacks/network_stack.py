@@ -7,6 +7,7 @@ from constructs import Construct
 
 from config.derived import name_prefix
 from config.schema import EnvironmentConfig
+from infra_constructs.alarm_topics import admit_alarm_publishers
 from infra_constructs.endpoints import InterfaceEndpoints
 from infra_constructs.log_settings import LogSettings
 from infra_constructs.network import Network
@@ -24,7 +25,8 @@ class NetworkStack(EnvironmentStack):
     Exposes ``network`` (vpc, subnets, flow logs), ``security_groups``, ``endpoints`` and
     ``nat_off_hours`` (or None);
     the other tiers take ``handoff`` (``NetworkHandoff``, with the environment's regional
-    ``LogSettings``: ``log_retention_days`` and the network's logs key).
+    ``LogSettings``: ``log_retention_days`` and the network's logs key, which also encrypts
+    the alarm topics).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
@@ -74,6 +76,10 @@ class NetworkStack(EnvironmentStack):
         if hours is not None and self.network.nat_instances:
             self.nat_off_hours = InstanceOffHours(self, "NatOffHours", hours=hours, instances=self.network.nat_instances,
                                                   what="nat", start=True, name_prefix=name_prefix(config))
+        # The logs key also encrypts the observability stack's alarm topics (one key less a month,
+        # docs/decisions.md): its policy admits their publishers here, in the key's own stack, so
+        # no later stack edits this template.
+        admit_alarm_publishers(self.network.logs_key)
         self.handoff = NetworkHandoff(
             vpc=self.network.vpc,
             app_subnets=self.network.app_subnets,

@@ -4,6 +4,7 @@ the cost budget. Deployed last: it watches every other tier."""
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from config.derived import database_max_connections, environment_tags, name_prefix
@@ -29,14 +30,16 @@ from stacks.settings import stateful_removal
 BUDGET_TAGS = ("application", "environment", "branch")
 
 
-def alarm_topics(scope: Construct, config: EnvironmentConfig) -> AlarmTopics:
-    """The environment's critical and warning topics, subscribed as configured."""
+def alarm_topics(scope: Construct, config: EnvironmentConfig, *, key: kms.IKey | None = None) -> AlarmTopics:
+    """The environment's critical and warning topics, subscribed as configured; encrypted with
+    ``key`` (the network's logs key, in the same region), or a key of their own."""
     return AlarmTopics(
         scope,
         "AlarmTopics",
         name_prefix=name_prefix(config),
         emails={severity: config.alarm_emails(severity.value) for severity in Severity},
         removal_policy=stateful_removal(config),
+        key=key,
     )
 
 
@@ -85,7 +88,8 @@ class ObservabilityStack(EnvironmentStack):
         super().__init__(scope, construct_id, config=config, **kwargs)
         obs = config.observability
         prefix = name_prefix(config)
-        self.topics = alarm_topics(self, config)
+        # The network's logs key, whose policy admits the alarm publishers (stacks/network_stack.py).
+        self.topics = alarm_topics(self, config, key=network.logs.key)
         critical = self.topics.topics[Severity.CRITICAL]
 
         self.api_alarms = ApiAlarms(
@@ -195,5 +199,6 @@ class EdgeAlarmsStack(EnvironmentStack):
         **kwargs,
     ) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
+        # us-east-1, where the network's key is not: a key of its own.
         self.topics = alarm_topics(self, config)
         self.edge_alarms = edge_alarms(self, config, self.topics, edge_global, edge)

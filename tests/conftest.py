@@ -79,11 +79,13 @@ VARIANTS: dict[str, dict] = {
         "overrides": {"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False}}},
     },
     # Aurora with a reader in a second AZ (staging shape), uploads bucket off, no budget
-    # (an account that keeps its budgets elsewhere).
+    # (an account that keeps its budgets elsewhere), a trail of the environment's own instead of
+    # relying on the account's (the one variant with one: infra_constructs/audit_trail.py in an environment).
     "staging-aurora": {
         "env": "staging",
         "overrides": {"staging": {"database": {"engine": "aurora-serverless-v2", "serverless_min_acu": 0.5},
-                                  "storage": {"uploads_bucket": False}, "observability": {"monthly_budget_usd": 0}}},
+                                  "storage": {"uploads_bucket": False},
+                                  "observability": {"monthly_budget_usd": 0, "cloudtrail": True}}},
     },
     # A domain (load balancer gets a certificate: HTTPS from CloudFront), three AZs, DynamoDB endpoint.
     "domain-3az": {

@@ -603,8 +603,15 @@ def test_negative_budget():
 
 
 def test_prod_without_an_audit_trail():
-    message = one_problem("prod", {"observability": {"cloudtrail": False}})
-    assert_names(message, "prod", "observability.cloudtrail", "audit trail")
+    message = one_problem("prod", {"observability": {"cloudtrail": False}, "delivery": {"account_trail": False}})
+    assert_names(message, "prod", "observability.cloudtrail", "audit trail", "delivery.account_trail")
+
+
+def test_a_long_lived_environment_without_any_trail():
+    # staging in an account of its own, where no environment asks for the account trail
+    message = one_problem("staging", {"account": "333333333333", "delivery": {"account_trail": False}})
+    assert_names(message, "staging", "observability.cloudtrail = False", "account 333333333333", "delivery.account_trail = True",
+                 "config/staging.py")
 
 
 def test_prod_audit_history_shorter_than_a_year():

@@ -39,6 +39,7 @@ PRICES = {
     "waf.bot_control.month": (10.0, "subscription-month"), "waf.bot_control.requests.million": (1.0, "1M requests"),
     "cloudwatch.alarm.standard.month": (0.10, "alarm metric-month"), "cloudwatch.alarm.high_resolution.month": (0.30, "alarm metric-month"),
     "ec2.t4g.nano.hour": (0.0042, "hour"), "ebs.gp3.gb_month": (0.08, "GB-month"),
+    "cloudtrail.management_events.100k": (2.00, "100k events"),
 }
 FREE = {
     "cloudwatch.alarms": {"quantity": 10, "unit": "alarm metric-month", "what": "10 alarm metrics", "source": SOURCE},
@@ -233,6 +234,15 @@ def test_alarms_count_metrics_and_the_first_ten_are_a_free_tier_line(dev):
     assert cents(e.gross_usd) == 1.50
     assert [(f.pool, f.quantity, cents(f.monthly_usd)) for f in e.free_tier] == [("cloudwatch.alarms", 10, -1.00)]
     assert cents(e.total_usd) == 0.50
+
+
+def test_an_environments_own_trail_is_priced_as_an_additional_copy_of_management_events(dev):
+    # The account's free first copy is its account trail (the delivery stack, not priced here) or an
+    # organization's, so a trail in an environment's stacks pays for every event it records.
+    e = priced(dev, {"Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {"IsMultiRegionTrail": True}}},
+               usage={"management_events_per_month": 250_000})
+    (line,) = e.lines
+    assert "additional copy" in line.item and "free first copy" in line.driver and cents(e.total_usd) == 5.00
 
 
 def test_a_type_without_a_rule_is_reported_not_priced(dev):

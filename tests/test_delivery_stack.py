@@ -47,11 +47,12 @@ class Delivery:
     findings: dict[str, list[str]]
 
     def roles(self, stack: str) -> dict[str, dict]:
-        """Role name -> {"trust": ..., "statements": [...], "max_session": ...}."""
+        """Role name -> {"trust": ..., "statements": [...], "max_session": ...} of every role GitHub's
+        tokens may assume (the account trail's log delivery role is CloudTrail's, see its test)."""
         resources = self.templates[stack]["Resources"]
         found = {}
         for role in resources.values():
-            if role["Type"] != "AWS::IAM::Role":
+            if role["Type"] != "AWS::IAM::Role" or "cloudtrail.amazonaws.com" in json.dumps(role["Properties"]["AssumeRolePolicyDocument"]):
                 continue
             (attached,) = role["Properties"]["ManagedPolicyArns"]  # one managed policy, nothing inline
             assert "Policies" not in role["Properties"]
@@ -261,6 +262,82 @@ def test_every_write_on_a_wildcard_is_held_by_tags_or_a_name_prefix(reference, s
                 for action, (resources, _condition) in _by_action(role["statements"]).items():
                     if "*" in resources:
                         assert action in ("cloudformation:DescribeStacks", "cloudformation:ListStacks", "tag:GetResources"), (name, action)
+
+
+# ------------------------------------------------------------------------------------ the account's trail
+
+
+def _account_trail(template: dict) -> tuple[dict, dict]:
+    """The account trail's properties and the stack's resources."""
+    resources = template["Resources"]
+    (trail,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudTrail::Trail"]
+    return trail, resources
+
+
+def test_one_account_trail_records_every_environment_of_the_account(reference):
+    trail, resources = _account_trail(reference.templates["webapp-delivery-111111111111"])
+    assert trail["TrailName"] == "webapp-account"
+    assert trail["IsMultiRegionTrail"] and trail["IncludeGlobalServiceEvents"] and trail["EnableLogFileValidation"] and trail["IsLogging"]
+    # One retained, rotating key for the log files and the log group: $1 a month for the account.
+    (key_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::KMS::Key"]
+    key = resources[key_id]
+    assert trail["KMSKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert key["DeletionPolicy"] == key["UpdateReplacePolicy"] == "Retain" and key["Properties"]["EnableKeyRotation"]
+    group = resources[trail["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][0]]
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]} and group["DeletionPolicy"] == "Retain"
+    assert group["Properties"]["RetentionInDays"] == 90  # the longest log_retention_days: prod's
+    # Audit evidence outlives the stack: the bucket (a year: production's history) and its access logs are retained.
+    bucket = resources[trail["S3BucketName"]["Ref"]]
+    (rule,) = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == 365 and rule["Transitions"] == [{"StorageClass": "GLACIER", "TransitionInDays": 90}]
+    access_logs = resources[bucket["Properties"]["LoggingConfiguration"]["DestinationBucketName"]["Ref"]]
+    assert bucket["DeletionPolicy"] == access_logs["DeletionPolicy"] == "Retain"
+    assert not [r for r in resources.values() if r["Type"] == "Custom::S3AutoDeleteObjects"]
+    # The one role besides the deploy roles: CloudTrail's, writing to this trail's log group only.
+    (delivery_role,) = [r["Properties"] for r in resources.values()
+                        if r["Type"] == "AWS::IAM::Role" and "cloudtrail.amazonaws.com" in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])]
+    assert "RoleName" not in delivery_role and len(reference.roles("webapp-delivery-111111111111")) == 4
+
+
+def test_separate_accounts_each_get_a_trail_kept_as_long_as_their_environments_ask(separate):
+    kept = {}
+    for stack, template in separate.templates.items():
+        trail, resources = _account_trail(template)
+        (rule,) = resources[trail["S3BucketName"]["Ref"]]["Properties"]["LifecycleConfiguration"]["Rules"]
+        kept[stack] = (trail["TrailName"], rule["ExpirationInDays"])
+    assert kept == {f"webapp-delivery-{DEV}": ("webapp-account", 90), f"webapp-delivery-{STAGING}": ("webapp-account", 365),
+                    f"webapp-delivery-{PROD}": ("webapp-account", 365)}
+
+
+def test_the_account_trails_stateful_resources_keep_their_logical_ids(reference, separate):
+    # As tests/test_logical_ids.py does for the environments: a new ID would replace the key (old
+    # log files unreadable) or the buckets (a new, empty one; the old retained).
+    pinned = {"AuditTrailKey24F580F8": "AWS::KMS::Key", "AuditTrailAccessLogsBucket63564032": "AWS::S3::Bucket",
+              "AuditTrailBucketA91FD435": "AWS::S3::Bucket", "AuditTrailLogGroup28BB9333": "AWS::Logs::LogGroup"}
+    for delivery in (reference, separate):
+        for template in delivery.templates.values():
+            stateful = {k: r["Type"] for k, r in template["Resources"].items()
+                        if r["Type"] in ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Logs::LogGroup")}
+            assert stateful == pinned
+
+
+@pytest.mark.parametrize("profile", ["chronoview", "stockpilot", "spendwise", "bankapp"])
+def test_each_seed_systems_account_has_its_trail(profile):
+    # Their environments share the placeholder account, like the reference's: one trail for all.
+    configs = load(profile=profile, delivery=True)
+    (in_account,) = environments_by_account(configs).values()
+    stack = DeliveryStack(App(), configs=in_account, qualifier=QUALIFIER)
+    assert stack.trail is not None
+    Template.from_stack(stack).has_resource_properties("AWS::CloudTrail::Trail", {
+        "TrailName": f"{profile}-account", "IsMultiRegionTrail": True, "EnableLogFileValidation": True})
+
+
+def test_no_account_trail_where_every_environment_keeps_its_own():
+    own = {"delivery": {"account_trail": False}, "observability": {"cloudtrail": True}}
+    configs = load(delivery=True, overrides={"dev": own, "staging": own, "prod": own})
+    stack = DeliveryStack(App(), configs=configs, qualifier=QUALIFIER)
+    assert stack.trail is None
+    Template.from_stack(stack).resource_count_is("AWS::CloudTrail::Trail", 0)
 
 
 # ------------------------------------------------------------------------------------ checks

@@ -90,10 +90,12 @@ BASIC_AUTH_STATEFUL = {
 
 # A replaced topic loses its subscriptions' confirmations (every subscriber must confirm again).
 ALARM_TOPICS_STATEFUL = {
-    "AlarmTopicsKey1622932D": "AWS::KMS::Key",
     "AlarmTopicsCriticalE6DD0761": "AWS::SNS::Topic",
     "AlarmTopicsWarning53E71084": "AWS::SNS::Topic",
 }
+# The topics' own key where they have one: in edge-alarms (us-east-1, away from the network's key);
+# in the observability stack they use the network's logs key.
+ALARM_TOPICS_KEY_STATEFUL = {"AlarmTopicsKey1622932D": "AWS::KMS::Key"}
 TRAIL_STATEFUL = {
     "AuditTrailKeyA4D56A7A": "AWS::KMS::Key",
     "AuditTrailBucketA91FD435": "AWS::S3::Bucket",
@@ -144,7 +146,7 @@ def _locked(tier: str, config) -> dict[str, str]:
                 | (AMPLIFY_STATEFUL if amplify else SPA_STATEFUL)
                 | (LOAD_BALANCER_ACL_STATEFUL if config.waf.load_balancer_acl else {}))
     if tier == "edge-alarms":
-        return ALARM_TOPICS_STATEFUL
+        return ALARM_TOPICS_STATEFUL | ALARM_TOPICS_KEY_STATEFUL
     if tier == "observability":
         return ALARM_TOPICS_STATEFUL | (TRAIL_STATEFUL if config.observability.cloudtrail else {})
     if tier == "frontend":

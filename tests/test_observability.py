@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.conftest import VARIANTS, one, resources, tiers
+from tests.conftest import VARIANTS, one, resources, tiers, variants_where
+from tests.references import target
 
 CRITICAL_TOPIC = {"Ref": "AlarmTopicsCriticalE6DD0761"}
 WARNING_TOPIC = {"Ref": "AlarmTopicsWarning53E71084"}
@@ -144,7 +145,9 @@ def test_alarm_topics_and_subscribers(synthesized, variant, critical, warning):
     topics = resources(synth, "AWS::SNS::Topic", tier="observability")
     assert {t["Properties"]["TopicName"] for t in topics.values()} == {
         f"webapp-{synth.config.qualified_name}-alarms-critical", f"webapp-{synth.config.qualified_name}-alarms-warning"}
-    assert all(t["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": ["AlarmTopicsKey1622932D", "Arn"]} for t in topics.values())
+    # Encrypted with the network's logs key (one key less), not one of their own.
+    assert {target(synth, "observability", t["Properties"]["KmsMasterKeyId"]) for t in topics.values()} == {("network", "NetworkLogsKey573F0F74")}
+    assert not resources(synth, "AWS::KMS::Key", tier="observability")
     subscriptions = resources(synth, "AWS::SNS::Subscription", tier="observability").values()
     by_topic = {"critical": set(), "warning": set()}
     for sub in subscriptions:
@@ -161,7 +164,8 @@ def test_alarm_topics_accept_only_tls_and_this_accounts_services(synthesized):
         assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements)
         budgets = [s for s in statements if s.get("Principal") == {"Service": "budgets.amazonaws.com"}]
         assert budgets and all(s["Condition"]["StringEquals"]["aws:SourceAccount"] == synth.config.account for s in budgets)
-    key = resources(synth, "AWS::KMS::Key", tier="observability")["AlarmTopicsKey1622932D"]
+    # The topics' key is the network's logs key; its policy admits the publishers there, in its own stack.
+    key = resources(synth, "AWS::KMS::Key", tier="network")["NetworkLogsKey573F0F74"]
     grants = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"] if "Sid" in s}
     publishers = grants["AlarmPublishersUseKey"]
     assert set(publishers["Principal"]["Service"]) == {"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}
@@ -170,6 +174,16 @@ def test_alarm_topics_accept_only_tls_and_this_accounts_services(synthesized):
     events = grants["EventBridgeUsesKey"]
     assert events["Principal"] == {"Service": "events.amazonaws.com"} and "Condition" not in events
     assert key["Properties"]["EnableKeyRotation"] is True
+    # Nothing but those and CloudWatch Logs' own statement: no grant added from another stack.
+    assert len(key["Properties"]["KeyPolicy"]["Statement"]) == 4
+
+
+def test_edge_alarm_topics_outside_us_east_1_keep_a_key_of_their_own(synthesized):
+    synth = synthesized["eu-domain"]
+    key = resources(synth, "AWS::KMS::Key", tier="edge-alarms")["AlarmTopicsKey1622932D"]
+    assert {s["Sid"] for s in key["Properties"]["KeyPolicy"]["Statement"] if "Sid" in s} == {"AlarmPublishersUseKey", "EventBridgeUsesKey"}
+    assert all(t["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": ["AlarmTopicsKey1622932D", "Arn"]}
+               for t in resources(synth, "AWS::SNS::Topic", tier="edge-alarms").values())
 
 
 def dashboard_body(synth) -> str:
@@ -254,21 +268,34 @@ def test_every_function_logs_to_a_group_of_ours(synthesized):
                 assert len(groups) == 1 and groups[0]["Properties"]["RetentionInDays"] > 0
 
 
-def test_audit_trail(reference):
+# Environments with a trail of their own (the staging-aurora variant); every profile's environments
+# rely on their account's, in the delivery stack (tests/test_delivery_stack.py).
+OWN_TRAIL_VARIANTS = variants_where(lambda c: c.observability.cloudtrail and not c.is_branch)
+
+
+@pytest.mark.parametrize("variant", OWN_TRAIL_VARIANTS)
+def test_audit_trail(synthesized, variant):
+    synth = synthesized[variant]
+    (_, trail) = one(synth, "AWS::CloudTrail::Trail", tier="observability")
+    props = trail["Properties"]
+    assert props["IsMultiRegionTrail"] and props["EnableLogFileValidation"] and props["IncludeGlobalServiceEvents"]
+    assert props["KMSKeyId"] == {"Fn::GetAtt": ["AuditTrailKeyA4D56A7A", "Arn"]}
+    assert props["CloudWatchLogsLogGroupArn"] == {"Fn::GetAtt": ["AuditTrailLogGroup28BB9333", "Arn"]}
+    assert props["S3BucketName"] == {"Ref": "AuditTrailBucketA91FD435"}
+    bucket = resources(synth, "AWS::S3::Bucket", tier="observability")["AuditTrailBucketA91FD435"]["Properties"]
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+    days = synth.config.observability.trail_retention_days
+    assert rule["ExpirationInDays"] == days
+    assert rule.get("Transitions", []) == ([{"StorageClass": "GLACIER", "TransitionInDays": 90}] if days > 90 else [])
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert bucket["LoggingConfiguration"]["LogFilePrefix"] == "s3/audit-trail/"
+
+
+def test_the_reference_environments_rely_on_the_account_trail(reference):
     for synth in reference.values():
-        (_, trail) = one(synth, "AWS::CloudTrail::Trail", tier="observability")
-        props = trail["Properties"]
-        assert props["IsMultiRegionTrail"] and props["EnableLogFileValidation"] and props["IncludeGlobalServiceEvents"]
-        assert props["KMSKeyId"] == {"Fn::GetAtt": ["AuditTrailKeyA4D56A7A", "Arn"]}
-        assert props["CloudWatchLogsLogGroupArn"] == {"Fn::GetAtt": ["AuditTrailLogGroup28BB9333", "Arn"]}
-        assert props["S3BucketName"] == {"Ref": "AuditTrailBucketA91FD435"}
-        bucket = resources(synth, "AWS::S3::Bucket", tier="observability")["AuditTrailBucketA91FD435"]["Properties"]
-        (rule,) = bucket["LifecycleConfiguration"]["Rules"]
-        days = synth.config.observability.trail_retention_days
-        assert rule["ExpirationInDays"] == days
-        assert rule.get("Transitions", []) == ([{"StorageClass": "GLACIER", "TransitionInDays": 90}] if days > 90 else [])
-        assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-        assert bucket["LoggingConfiguration"]["LogFilePrefix"] == "s3/audit-trail/"
+        assert not resources(synth, "AWS::CloudTrail::Trail", tier="observability")
+        assert synth.config.delivery.account_trail and not synth.config.observability.cloudtrail
+    # The account trail keeps the longest of these (a year, for production).
     assert [reference[e].config.observability.trail_retention_days for e in ("dev", "staging", "prod")] == [90, 365, 365]
 
 

@@ -493,10 +493,12 @@ BANKAPP = [
                                                                           "warning-api-memory", "warning-api-latency-p99")},
           each({"critical-api-cpu": 90, "critical-database-cpu": 85, "critical-api-5xx": 10, "warning-api-memory": 80, "warning-api-latency-p99": 2},
                *BA)),
+    # CloudTrail: the account's trail, in the delivery stack (asserted for every profile in
+    # tests/test_delivery_stack.py), not one per environment.
     Claim("004 Monitoring & Logging", "X-Ray tracing (optional; prod); CloudTrail audit logging",
           lambda s: ({c["Name"] for c in one(s, "AWS::ECS::TaskDefinition", "compute")["ContainerDefinitions"]},
-                     len(props(s, "AWS::CloudTrail::Trail", "observability"))),
-          {"bankapp-dev": ({"api"}, 1), "bankapp-staging": ({"api"}, 1), "bankapp-prod": ({"api", "xray-daemon"}, 1)}),
+                     len(props(s, "AWS::CloudTrail::Trail", "observability")), s.config.delivery.account_trail),
+          {"bankapp-dev": ({"api"}, 0, True), "bankapp-staging": ({"api"}, 0, True), "bankapp-prod": ({"api", "xray-daemon"}, 0, True)}),
     Claim("004 Cost Optimization 1", "scale down during off-peak hours (dev)", off_hours, {"bankapp-dev": 2, "bankapp-staging": 0, "bankapp-prod": 0}),
     Claim("004 Static Frontend", "React/Vite build in a private S3 bucket behind CloudFront", behaviours,
           each({"default": "site bucket", "/api/*": "load balancer", "/ws": "load balancer", "/ws/*": "load balancer"}, *BA)),

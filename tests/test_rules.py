@@ -306,7 +306,11 @@ RULE_CASES: dict[str, Case] = {
                                                       passing={"observability": {"p99_latency_ms": 300_000}}),
     "observability.connection-limit-known": Case(settings={"database": {"instance_class": "x2g.large"}},
                                                  passing={"database": {"instance_class": "x2g.large"}, "observability": {"database_max_connections": 1000}}),
-    "observability.trail-in-production": Case("prod", {"observability": {"cloudtrail": False}}),
+    "observability.trail-in-production": Case("prod", {"delivery": {"account_trail": False}},
+                                              passing={"delivery": {"account_trail": False}, "observability": {"cloudtrail": True}}),
+    # dev alone in an account of its own, with neither its own trail nor the account's
+    "observability.long-lived-environments-are-audited": Case(settings={"account": "222222222222", "delivery": {"account_trail": False}},
+                                                              passing={"account": "222222222222"}),
     "observability.a-year-of-audit-history-in-production": Case("prod", {"observability": {"trail_retention_days": 364}},
                                                                 passing={"observability": {"trail_retention_days": 365}}),
     "off_hours.not-in-production": Case("prod", {"off_hours": {"enabled": True}, "database": {"read_replica": False}}),

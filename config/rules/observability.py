@@ -1,15 +1,18 @@
 """`observability`, `off_hours` and `application_topics`: the latency alarm against the idle
-timeout, the connection limit, the trail in production, working hours, topic names. (Subscribers,
+timeout, the connection limit, the trail in production and an audit trail for every long-lived
+environment (its own or its account's), working hours, topic names. (Subscribers,
 thresholds, budgets, clock times, days and topic names' form are limits in ``config/schema.py``.)
 """
 
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterator
 
-from config.derived import database_max_connections
+from config.derived import account_trail, database_max_connections, environments_by_account
+from config.errors import settings_file
 from config.parser import Problems
-from config.rules.registry import rule
+from config.rules.registry import ProfileContext, rule
 from config.schema import EnvironmentConfig
 
 
@@ -36,18 +39,39 @@ def connection_limit_known(cfg: EnvironmentConfig, problems: Problems) -> None:
                      "set observability.database_max_connections to the database's max_connections")
 
 
-@rule("observability.trail-in-production", "a production environment keeps an audit trail")
+@rule("observability.trail-in-production", "a production environment keeps an audit trail: its own, or asks for its account's")
 def trail_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
-    if cfg.production and not cfg.observability.cloudtrail:
-        problems.add("observability.cloudtrail", False, "a production environment keeps an audit trail", "set it to True")
+    # Production asks for the account trail itself rather than relying on another environment
+    # that does: moved to an account of its own, it still gets one.
+    if cfg.production and not cfg.observability.cloudtrail and not cfg.delivery.account_trail:
+        problems.add("observability.cloudtrail", False,
+                     "a production environment keeps an audit trail, and delivery.account_trail is False too",
+                     "set delivery.account_trail to True (the account's trail, in its delivery stack), or this to True")
 
 
 @rule("observability.a-year-of-audit-history-in-production", "production keeps a year of audit history (PCI DSS 10.7)")
 def a_year_of_audit_history_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
+    # Whichever trail records production (its own, or the account's, which keeps the longest
+    # retention of the environments relying on it) keeps at least this.
     obs = cfg.observability
-    if cfg.production and obs.cloudtrail and problems.ok("observability.trail_retention_days") and obs.trail_retention_days < 365:
+    if cfg.production and problems.ok("observability.trail_retention_days") and obs.trail_retention_days < 365:
         problems.add("observability.trail_retention_days", obs.trail_retention_days,
                      "production keeps a year of audit history (PCI DSS 10.7)", "use 365 or more")
+
+
+@rule("observability.long-lived-environments-are-audited",
+      "a long-lived environment without a trail of its own is in an account whose delivery stack has the account trail", scope="profile")
+def long_lived_environments_are_audited(context: ProfileContext) -> Iterator[str]:
+    # Branch environments are never built here: they have no trail and live in their parent's account.
+    for account, configs in environments_by_account(list(context.built.values())).items():
+        if account_trail(configs) is not None:
+            continue
+        for cfg in configs:
+            if not cfg.observability.cloudtrail:
+                yield (f"environment '{cfg.env_name}' (profile '{context.profile.name}'): observability.cloudtrail = False, and no "
+                       f"environment of account {account} sets delivery.account_trail, so nothing would record who did what there. "
+                       f"Fix: set delivery.account_trail = True (one trail for the account, in its delivery stack: make deploy-delivery) "
+                       f"or observability.cloudtrail = True in {settings_file(context.profile.environments[cfg.env_name])}.")
 
 
 @rule("off_hours.not-in-production", "production does not stop outside working hours")

@@ -547,10 +547,16 @@ def test_content_security_policy_is_one_header_line():
     assert_names(message, "dev", "edge.content_security_policy", "one non-empty header line")
 
 
-@pytest.mark.parametrize("path, fragment", [("uploads", "one folder"), ("/api/*", "the API's path")])
-def test_uploads_path_is_one_folder_pattern(path, fragment):
-    message = one_problem("dev", {"edge": {"uploads_path": path}})
-    assert_names(message, "dev", "edge.uploads_path", fragment)
+def test_uploads_path_is_one_folder_pattern():
+    message = one_problem("dev", {"edge": {"uploads_path": "uploads"}})
+    assert_names(message, "dev", "edge.uploads_path", "one folder")
+
+
+def test_uploads_path_is_not_the_apis():
+    """The API's behaviours come first: the rule names both settings and either fix."""
+    message = one_problem("dev", {"edge": {"uploads_path": "/ws/*"}})
+    assert_names(message, "dev", "edge.api_paths", "['/ws/*'] also match edge.uploads_path '/ws/*'",
+                 "or serve the uploads from another folder (edge.uploads_path)")
 
 
 def test_uploads_path_needs_the_uploads_bucket():

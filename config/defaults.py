@@ -134,6 +134,8 @@ DEFAULTS: dict = {
         ),
         "price_class": "100",
         "uploads_path": "",
+        # The API under /api, its WebSocket endpoint at /ws.
+        "api_paths": ["/api/*", "/ws", "/ws/*"],
         # No public address on the load balancer: CloudFront is its only way in.
         "api_origin": "vpc-origin",
         # CloudFront's defaults; both below the load balancer's 300 s idle timeout.

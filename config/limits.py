@@ -53,6 +53,16 @@ TAG_VALUE_RE = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{0,256}$")
 INSTANCE_TYPE_RE = re.compile(r"^(?P<family>[a-z]+)(?P<generation>\d+)(?P<attributes>[a-z-]*)\.[a-z0-9]+$")
 
 
+# Path patterns that both CloudFront (a cache behaviour: at most 255 characters) and the load
+# balancer (a path-pattern condition: at most 128, case-sensitive) accept: "/" first, letters,
+# digits and _ . $ / ~ @ : + - (CloudFront and the ALB also take " ' and &, which need quoting
+# or escaping: left out), "*" for any characters and "?" for one. A listener rule's conditions
+# hold at most 5 wildcards in all (ALB quota, not adjustable), so a pattern holds at most 5.
+PATH_PATTERN_RE = re.compile(r"(?=[^*?]*(?:[*?][^*?]*){0,5}$)/[A-Za-z0-9_.$/~@:+*?-]{0,127}")
+# Cache behaviours per distribution, the default one included (CloudFront's default quota).
+CLOUDFRONT_MAX_BEHAVIOURS = 75
+
+
 def is_graviton(instance_type: str) -> bool:
     match = INSTANCE_TYPE_RE.match(instance_type)
     return match is not None and "g" in match["attributes"].split("-")[0]
@@ -168,20 +178,21 @@ class Pattern(Limit):
 
 class Items(Limit):
     """Every item of a list matches ``regex``; the report names the items that do not
-    (``['admin'] are not email addresses``)."""
+    (``['admin'] are not email addresses``). The reference shows the pattern, or ``what``
+    where that reads better."""
 
     kind = "items"
 
-    def __init__(self, regex: str | re.Pattern, *, problem: str, fix: str):
+    def __init__(self, regex: str | re.Pattern, *, problem: str, fix: str, what: str = ""):
         self.regex = re.compile(regex)
-        self.problem, self.fix = problem, fix
+        self.problem, self.fix, self.what = problem, fix, what
 
     def violation(self, value: tuple) -> str:
         bad = [item for item in value if not self.regex.fullmatch(item)]
         return f"{bad} {self.problem}" if bad else ""
 
     def describe(self) -> str:
-        return f"each matches `{_unanchored(self.regex)}`"
+        return self.what or f"each matches `{_unanchored(self.regex)}`"
 
 
 class Distinct(Limit):

@@ -79,6 +79,12 @@ STOCKPILOT = Profile(
             "amplify_token_secret": "stockpilot/amplify-github-token",
             # The bucket's products/ prefix ("products/nike1.png") served through CloudFront.
             "uploads_path": "/products/*",
+            # The Express app's routes, at the root ("Routes: /dashboard, /products, ..."), each with
+            # what lies under it; /products alone, as /products/<file> is a product image above.
+            # No /ws (the seed has no WebSocket) and no health check path: the load balancer asks
+            # the instance itself.
+            "api_paths": ["/dashboard", "/dashboard/*", "/products", "/users", "/users/*",
+                          "/expenses", "/expenses/*", "/notifications", "/notifications/*"],
         },
         # stockpilot-stock-alerts (low inventory, to the admin) and -order-notifications (optional);
         # system alerts are the alarm topics (observability).

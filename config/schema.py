@@ -25,6 +25,7 @@ from config.limits import (
     LOG_RETENTION_DAYS,
     MONITORING_INTERVALS,
     OPTIONAL,
+    PATH_PATTERN_RE,
     TAG_VALUE_RE,
     Check,
     Distinct,
@@ -307,8 +308,20 @@ class EdgeConfig:
     # (objects under the key prefix "uploads/"); "" = not served (StockPilot's product images,
     # docs/requirements.md R9).
     uploads_path: Annotated[str, Pattern(r"/[a-z0-9][a-z0-9_-]*/\*", problem="must be a CloudFront path pattern of one folder",
-                                         fix="write it like '/uploads/*'", optional=True),
-                            NoneOf(("/api/*", "/ws/*"), problem="is the API's path", fix="use another folder, e.g. '/uploads/*'")]
+                                         fix="write it like '/uploads/*'", optional=True)]
+    # Path patterns CloudFront and the load balancer forward to the API (uncached, every
+    # viewer header but Host); the load balancer refuses every other path with a 403. One cache
+    # behaviour each, in this order, ahead of edge.uploads_path; listener rules of at most 5
+    # patterns. Case-sensitive; "*" matches any characters ("/" included), "?" one; the query
+    # string is not part of the path. The WebSocket endpoint is /ws (Nginx upgrades connections
+    # there on EC2, the SPA's config.json names it): keep "/ws" and "/ws/*" for WebSockets.
+    api_paths: Annotated[tuple[str, ...],
+                         Check(bool, "at least one pattern", problem="forwards nothing to the API", fix="list its paths, e.g. ['/api/*']"),
+                         Items(PATH_PATTERN_RE, problem="are not path patterns CloudFront and the load balancer both accept: '/' first, "
+                               "at most 128 characters: letters, digits, _ . $ / ~ @ : + -, and at most 5 wildcards (* any characters, ? one)",
+                               fix="write them like '/api/*' or '/products'",
+                               what="each starts with `/`, at most 128 characters of letters, digits, `_ . $ / ~ @ : + -` and at most 5 wildcards `*` `?`"),
+                         Distinct(problem="lists a pattern twice", fix="list each pattern once")]
     # How CloudFront reaches the load balancer:
     #   vpc-origin       an internal load balancer in the app subnets, reached through a CloudFront
     #                    VPC origin (no public address: $3.65 a month less per AZ; docs/decisions.md)

@@ -1,6 +1,8 @@
-"""The CloudFront distribution: the SPA from S3, the API and WebSocket from the load balancer."""
+"""The CloudFront distribution: the SPA from S3, the API's paths from the load balancer."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_certificatemanager as acm
@@ -10,7 +12,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra_constructs.compliance import acknowledge
-from infra_constructs.load_balancer import API_PATHS, WEBSOCKET_PATHS, OriginSettings
+from infra_constructs.load_balancer import OriginSettings
 
 # Client-side routes (a last path segment without a dot) get the app shell; files,
 # including missing ones, go to S3 as they are. Runs on the SPA behaviour only, so an
@@ -36,10 +38,11 @@ class WebDistribution(Construct):
       default          the SPA bucket through Origin Access Control (``site_bucket``), with
                        client-side routing; or, without a site bucket (Amplify hosts the
                        frontend), the load balancer, which refuses what is not API
-      ``/api/*``       the load balancer (through a VPC origin when it is internal), never cached, every viewer header except Host
-                       (Authorization included: with caching off CloudFront forwards it)
-      ``/ws``, ``/ws/*`` the same, so the WebSocket upgrade reaches the application
-      ``uploads_path`` the data tier's uploads bucket through Origin Access Control
+      ``api_paths``    one behaviour per pattern, in order: the load balancer (through a VPC origin when it is
+                       internal), never cached, every viewer header except Host (Authorization included: with
+                       caching off CloudFront forwards it), so a WebSocket upgrade reaches the application too
+      ``uploads_path`` the data tier's uploads bucket through Origin Access Control, after the API's
+                       patterns (CloudFront takes the first that matches; config keeps them apart)
     The SPA's objects are cached as their Cache-Control says (the deployment marks hashed
     assets immutable and index.html no-cache). Every response gets the security headers,
     with ``content_security_policy``. HTTP/2 and HTTP/3, IPv6, TLS 1.2+ to viewers with a
@@ -74,8 +77,11 @@ class WebDistribution(Construct):
         access_logs: s3.IBucket,
         log_prefix: str,
         additional_metrics: bool,
+        api_paths: Sequence[str],
     ) -> None:
         super().__init__(scope, construct_id)
+        if not api_paths or uploads_path in api_paths:
+            raise ValueError("api_paths: at least one path pattern for the API, and not uploads_path")
         self.headers = cloudfront.ResponseHeadersPolicy(
             self,
             "SecurityHeaders",
@@ -127,7 +133,7 @@ class WebDistribution(Construct):
             response_headers_policy=self.headers,
             compress=False,
         )
-        behaviors = {path: api_behavior for path in (*API_PATHS, *WEBSOCKET_PATHS)}
+        behaviors = {path: api_behavior for path in api_paths}
 
         if site_bucket is not None:
             routing = cloudfront.Function(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aws_cdk import Duration, RemovalPolicy
@@ -19,9 +20,50 @@ from infra_constructs.secrets import generated_secret
 # CloudFront adds this header with the origin secret to every origin request; the
 # listener forwards nothing without it.
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
-# The paths CloudFront sends to the load balancer (the edge tier's origin paths).
-API_PATHS = ("/api/*",)
-WEBSOCKET_PATHS = ("/ws", "/ws/*")
+# The WebSocket endpoint (Nginx upgrades connections there, boot_script.py). Its patterns keep
+# listener rules of their own: the rules predate configurable paths, and a rule replaced or
+# renumbered on deploy would collide with the old one's priority.
+WEBSOCKET_PATH = "/ws"
+# A listener rule's conditions hold at most 5 values and 5 wildcards in all (ALB quotas, not
+# adjustable); the origin-secret header takes one value.
+RULE_CONDITION_VALUES = 5
+RULE_CONDITION_WILDCARDS = 5
+
+
+@dataclass(frozen=True)
+class ForwardRule:
+    """One listener rule forwarding ``paths`` to the API: its construct id and priority."""
+
+    name: str
+    priority: int
+    paths: tuple[str, ...]
+
+
+def forward_rules(paths: Sequence[str], *, header_values: int) -> tuple[ForwardRule, ...]:
+    """The listener rules for ``paths``, in order, each within the ALB's condition quotas
+    (``header_values`` taken by other conditions): the WebSocket endpoint's patterns in
+    ``WebSocketRule``, ``WebSocketRule2``, ... (priorities 20, 120, ...), the others in
+    ``ApiRule``, ``ApiRule2``, ... (10, 110, ...). A rule's id and priority depend only on its
+    place, so a longer list adds rules and never renumbers one."""
+    rules: list[ForwardRule] = []
+    for name, base, group in (("Api", 10, [p for p in paths if not _websocket(p)]), ("WebSocket", 20, [p for p in paths if _websocket(p)])):
+        chunks: list[list[str]] = []
+        for path in group:
+            wildcards = sum(path.count(c) for c in "*?")
+            if wildcards > RULE_CONDITION_WILDCARDS:
+                raise ValueError(f"the path pattern {path!r} has {wildcards} wildcards; a listener rule takes at most {RULE_CONDITION_WILDCARDS}")
+            last = chunks[-1] if chunks else None
+            if (last is None or len(last) + 1 + header_values > RULE_CONDITION_VALUES
+                    or sum(p.count(c) for p in last for c in "*?") + wildcards > RULE_CONDITION_WILDCARDS):
+                chunks.append([path])
+            else:
+                last.append(path)
+        rules += [ForwardRule(f"{name}Rule{index + 1 if index else ''}", base + 100 * index, tuple(chunk)) for index, chunk in enumerate(chunks)]
+    return tuple(rules)
+
+
+def _websocket(path: str) -> bool:
+    return path == WEBSOCKET_PATH or path.startswith(WEBSOCKET_PATH + "/")
 
 
 @dataclass(frozen=True)
@@ -59,8 +101,8 @@ class WebLoadBalancer(Construct):
     ``X-Origin-Verify`` (any CloudFront distribution, also someone else's, comes from that
     prefix list).
 
-    Everything else gets a 403. Only the edge tier's paths (``/api/*``, ``/ws``) are
-    forwarded at all.
+    Everything else gets a 403. Only ``api_paths`` (the path patterns CloudFront sends to the
+    API) are forwarded at all, by the rules ``api_target_group`` adds (``forward_rules``).
 
     With ``certificate`` the listener is HTTPS on 443 (current TLS policy) and port 80
     redirects to it; without one (no domain) it is plain HTTP on 80, which CloudFront
@@ -69,8 +111,8 @@ class WebLoadBalancer(Construct):
     ``cloudfront_web_acl``: a web ACL sits on the distribution in front of it; without either,
     ``without_web_acl_reason`` says why (the acknowledgment of the findings that leaves).
 
-    Exposes ``load_balancer``, ``listener``, ``origin`` (OriginSettings) and, internet-facing
-    only, ``origin_secret`` and ``origin_secret_key`` (else None).
+    Exposes ``load_balancer``, ``listener``, ``origin`` (OriginSettings), ``api_paths`` and,
+    internet-facing only, ``origin_secret`` and ``origin_secret_key`` (else None).
     """
 
     def __init__(
@@ -92,8 +134,12 @@ class WebLoadBalancer(Construct):
         access_logs: s3.IBucket,
         log_prefix: str,
         removal_policy: RemovalPolicy,
+        api_paths: Sequence[str],
     ) -> None:
         super().__init__(scope, construct_id)
+        if not api_paths:
+            raise ValueError("api_paths: the load balancer must forward at least one path pattern to the API")
+        self.api_paths = tuple(api_paths)
         self.origin_secret_key: kms.Key | None = None
         self.origin_secret: secretsmanager.ISecret | None = None
         if internet_facing:
@@ -186,7 +232,7 @@ class WebLoadBalancer(Construct):
         stickiness: Duration | None,
         deregistration_delay: Duration,
     ) -> elbv2.ApplicationTargetGroup:
-        """The API's target group and its listener rules, created in ``scope`` and receiving the edge paths: HTTP on
+        """The API's target group and its listener rules, created in ``scope`` and receiving ``api_paths``: HTTP on
         ``port``, healthy after two 200s on ``health_check_path`` 30 s apart, out after three misses."""
         target_group = elbv2.ApplicationTargetGroup(
             scope,
@@ -204,16 +250,16 @@ class WebLoadBalancer(Construct):
         return target_group
 
     def _forward_edge_paths(self, scope: Construct, target_group: elbv2.IApplicationTargetGroup) -> None:
-        """Forward ``/api/*`` and ``/ws`` to ``target_group`` (internet-facing: only when the
-        origin secret matches); the rules are created in ``scope``, with the target group and its service."""
+        """Forward ``api_paths`` to ``target_group`` (internet-facing: only when the origin secret
+        matches) in the rules of ``forward_rules``, created in ``scope``, with the target group and its service."""
         verified = ([] if self.origin_secret is None else
                     [elbv2.ListenerCondition.http_header(ORIGIN_VERIFY_HEADER, [self.origin_secret.secret_value.unsafe_unwrap()])])
-        for priority, (name, paths) in enumerate((("Api", API_PATHS), ("WebSocket", WEBSOCKET_PATHS)), start=1):
+        for spec in forward_rules(self.api_paths, header_values=len(verified)):
             elbv2.ApplicationListenerRule(
                 scope,
-                f"{name}Rule",
+                spec.name,
                 listener=self.listener,
-                priority=priority * 10,
-                conditions=[elbv2.ListenerCondition.path_patterns(list(paths)), *verified],
+                priority=spec.priority,
+                conditions=[elbv2.ListenerCondition.path_patterns(list(spec.paths)), *verified],
                 action=elbv2.ListenerAction.forward([target_group]),
             )

@@ -95,6 +95,7 @@ class EdgeStack(EnvironmentStack):
             access_logs=data.access_logs,
             log_prefix="load-balancer",
             removal_policy=removal,
+            api_paths=edge.api_paths,
         )
         if zone is not None and origin_name:
             load_balancer_alias(self, "OriginRecord", zone=zone, record_name=origin_name,
@@ -144,6 +145,7 @@ class EdgeStack(EnvironmentStack):
             site_bucket=self.site.bucket if self.site is not None else None,
             uploads_bucket=data.uploads,
             uploads_path=edge.uploads_path,
+            api_paths=edge.api_paths,
             domain_name=config.distribution_host_name,
             certificate=edge_global.certificate,
             web_acl_arn=edge_global.web_acl_arn,

@@ -9,6 +9,7 @@ import pytest
 
 from config.derived import project_setting_names
 from infra_constructs.boot_script import SecretSource, render_boot_script, render_nginx_config
+from infra_constructs.load_balancer import ForwardRule, forward_rules
 from tests import conftest
 
 resources = partial(conftest.resources, tier="compute")
@@ -23,7 +24,7 @@ EC2 = ["chronoview-dev", "chronoview-prod", "stockpilot-dev", "stockpilot-prod"]
 
 
 def _listener_rules(synth) -> dict[str, dict]:
-    """Path pattern -> rule properties."""
+    """Path patterns ("a,b") -> rule properties."""
     rules = {}
     for rule in resources(synth, "AWS::ElasticLoadBalancingV2::ListenerRule").values():
         p = rule["Properties"]
@@ -32,13 +33,30 @@ def _listener_rules(synth) -> dict[str, dict]:
     return rules
 
 
+def _rule_ids(synth) -> dict[str, tuple[int, str]]:
+    """Logical ID without its hash -> (priority, path patterns "a,b")."""
+    return {logical_id[:-8]: (r["Properties"]["Priority"], next(",".join(c["PathPatternConfig"]["Values"]) for c in r["Properties"]["Conditions"]
+                                                                if c["Field"] == "path-pattern"))
+            for logical_id, r in resources(synth, "AWS::ElasticLoadBalancingV2::ListenerRule").items()}
+
+
+# Every environment of the reference, ChronoView, SpendWise and BankApp: the default edge.api_paths.
+DEFAULT_RULES = {"ApiApiRule": (10, "/api/*"), "ApiWebSocketRule": (20, "/ws,/ws/*")}
+# StockPilot's Express routes at the root (docs/profiles/stockpilot.md): two rules of at most 5 patterns.
+STOCKPILOT_RULES = {"ApiApiRule": (10, "/dashboard,/dashboard/*,/products,/users,/users/*"),
+                    "ApiApiRule2": (110, "/expenses,/expenses/*,/notifications,/notifications/*")}
+
+
 @pytest.mark.parametrize("variant", FARGATE + EC2)
-def test_only_api_and_websocket_paths_are_forwarded(synthesized, variant):
-    """Behind a VPC origin on the path alone (the load balancer is internal); anything else is refused."""
+def test_only_the_api_paths_are_forwarded(synthesized, variant):
+    """edge.api_paths, behind a VPC origin on the path alone (the load balancer is internal);
+    anything else is refused. The default's rules keep the ids and priorities they had before
+    the paths were configurable, so no environment's rule is replaced."""
     synth = synthesized[variant]
     assert synth.config.edge.api_origin == "vpc-origin"
     rules = _listener_rules(synth)
-    assert set(rules) == {"/api/*", "/ws,/ws/*"}
+    assert sorted(p for r in rules for p in r.split(",")) == sorted(synth.config.edge.api_paths)
+    assert _rule_ids(synth) == (STOCKPILOT_RULES if variant.startswith("stockpilot") else DEFAULT_RULES)
     (target_group_id, _), = resources(synth, "AWS::ElasticLoadBalancingV2::TargetGroup").items()
     for rule in rules.values():
         assert [c["Field"] for c in rule["Conditions"]] == ["path-pattern"]
@@ -54,6 +72,7 @@ def test_an_internet_facing_load_balancer_forwards_only_with_the_origin_secret(s
     assert synth.config.edge.api_origin == "internet-facing"
     rules = _listener_rules(synth)
     assert set(rules) == {"/api/*", "/ws,/ws/*"}
+    assert _rule_ids(synth) == DEFAULT_RULES
     (target_group_id, _), = resources(synth, "AWS::ElasticLoadBalancingV2::TargetGroup").items()
     secret_id, _ = edge_one(synth, "AWS::SecretsManager::Secret")
     for rule in rules.values():
@@ -402,6 +421,30 @@ def test_a_release_bundle_replaces_the_placeholder():
     assert "aws s3 cp --region us-east-1 's3://releases-bucket/releases/2026.11.1.tar.gz' /tmp/release.tar.gz" in text
     assert "WEBAPP_PLACEHOLDER" not in text and "// placeholder" not in text
     assert "aws-xray-daemon-arm64-3.x.rpm" in text
+
+
+def test_listener_rules_hold_at_most_five_condition_values_with_stable_ids_and_priorities():
+    """The ALB's quotas: 5 condition values and 5 wildcards per rule; the origin secret's header
+    takes one value. The WebSocket endpoint's patterns keep rules of their own."""
+    paths = [f"/r{i}" for i in range(11)] + ["/ws", "/ws/*"]
+    assert forward_rules(paths, header_values=0) == (
+        ForwardRule("ApiRule", 10, ("/r0", "/r1", "/r2", "/r3", "/r4")),
+        ForwardRule("ApiRule2", 110, ("/r5", "/r6", "/r7", "/r8", "/r9")),
+        ForwardRule("ApiRule3", 210, ("/r10",)),
+        ForwardRule("WebSocketRule", 20, ("/ws", "/ws/*")),
+    )
+    with_header = forward_rules(paths, header_values=1)
+    assert [len(r.paths) for r in with_header] == [4, 4, 3, 2]
+    # A longer list adds rules at the end: every earlier rule keeps its id and priority.
+    longer = forward_rules([*paths, "/r11", "/r12"], header_values=0)
+    assert [(r.name, r.priority) for r in longer[:2]] == [(r.name, r.priority) for r in forward_rules(paths, header_values=0)[:2]]
+    # Wildcards count too: at most 5 in one rule.
+    wild = forward_rules(["/a/*/b/*", "/c/*/d/*", "/e/*"], header_values=0)
+    assert [r.paths for r in wild] == [("/a/*/b/*", "/c/*/d/*", "/e/*")]
+    assert [r.paths for r in forward_rules(["/a/*/b/*", "/c/*/d/*", "/e/*?"], header_values=0)] == [("/a/*/b/*", "/c/*/d/*"), ("/e/*?",)]
+    assert [r.name for r in forward_rules(["/ws"], header_values=0)] == ["WebSocketRule"]
+    with pytest.raises(ValueError, match="at most 5"):
+        forward_rules(["/a*b*c*d*e*f*"], header_values=0)
 
 
 def test_nginx_config_renders_websocket_upgrade():

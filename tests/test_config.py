@@ -397,6 +397,31 @@ def test_health_check_path_must_be_a_path():
     assert_names(message, "dev", "compute.health_check_path", "starting with '/'")
 
 
+@pytest.mark.parametrize("pattern", ["/" + "a" * 128, "/a*b*c*d*e*f*", "/api/<id>", "/api /x"])
+def test_an_api_path_pattern_the_load_balancer_would_refuse(pattern):
+    """Longer than its 128 characters, more wildcards than a rule takes, characters neither accepts."""
+    message = one_problem("dev", {"edge": {"api_paths": ["/api/*", pattern]}})
+    assert_names(message, "dev", "edge.api_paths", repr([pattern]), "at most 128 characters", "Fix: write them like '/api/*'")
+
+
+def test_api_paths_at_the_load_balancer_limits_are_accepted():
+    (cfg,) = load(env="dev", overrides={"dev": {"edge": {"api_paths": ["/" + "a" * 127, "/a*b*c*d*e?"]}}})
+    assert cfg.edge.api_paths == ("/" + "a" * 127, "/a*b*c*d*e?")
+
+
+def test_api_paths_over_the_uploads_name_both_settings_and_the_fix():
+    message = one_problem("dev", {"edge": {"uploads_path": "/products/*", "api_paths": ["/api/*", "/products*"]}})
+    assert_names(message, "dev", "edge.api_paths", "['/products*'] also match edge.uploads_path '/products/*'", "Fix: narrow them")
+
+
+def test_an_amplify_frontend_may_forward_everything_else_to_the_api():
+    """Without a site bucket the default behaviour is the load balancer's anyway; only the uploads stay apart."""
+    (cfg,) = load(env="dev", overrides={"dev": {"edge": {**AMPLIFY_EDGE, "api_paths": ["/*"]}}})
+    assert cfg.edge.api_paths == ("/*",)
+    message = one_problem("dev", {"edge": {**AMPLIFY_EDGE, "api_paths": ["/*"], "uploads_path": "/uploads/*"}})
+    assert_names(message, "dev", "edge.api_paths", "['/*'] also match edge.uploads_path")
+
+
 def test_idle_timeout_beyond_the_load_balancer_limit():
     message = one_problem("dev", {"compute": {"idle_timeout_seconds": 5000}})
     assert_names(message, "dev", "compute.idle_timeout_seconds", "1-4000")
@@ -522,10 +547,16 @@ def test_content_security_policy_is_one_header_line():
     assert_names(message, "dev", "edge.content_security_policy", "one non-empty header line")
 
 
-@pytest.mark.parametrize("path, fragment", [("uploads", "one folder"), ("/api/*", "the API's path")])
-def test_uploads_path_is_one_folder_pattern(path, fragment):
-    message = one_problem("dev", {"edge": {"uploads_path": path}})
-    assert_names(message, "dev", "edge.uploads_path", fragment)
+def test_uploads_path_is_one_folder_pattern():
+    message = one_problem("dev", {"edge": {"uploads_path": "uploads"}})
+    assert_names(message, "dev", "edge.uploads_path", "one folder")
+
+
+def test_uploads_path_is_not_the_apis():
+    """The API's behaviours come first: the rule names both settings and either fix."""
+    message = one_problem("dev", {"edge": {"uploads_path": "/ws/*"}})
+    assert_names(message, "dev", "edge.api_paths", "['/ws/*'] also match edge.uploads_path '/ws/*'",
+                 "or serve the uploads from another folder (edge.uploads_path)")
 
 
 def test_uploads_path_needs_the_uploads_bucket():

@@ -15,6 +15,8 @@ from infra_constructs.alarm_topics import AlarmTopics
 from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms
 from infra_constructs.compliance import acknowledge, cfn_resource
 from infra_constructs.database import PostgresDatabase, PostgresSettings
+from infra_constructs.distribution import WebDistribution
+from infra_constructs.load_balancer import WebLoadBalancer
 from infra_constructs.off_hours import DatabaseOffHours, WorkingHours
 
 HOURS = WorkingHours(days="MON-FRI", start_at="07:00", stop_at="20:00", timezone="UTC")
@@ -88,6 +90,18 @@ def test_cfn_resource_is_the_resource_or_the_default_child_and_nothing_else():
         assert isinstance(resource, CfnResource) and resource.node.path == "Probe/Topic/Resource"
     with pytest.raises(TypeError, match="Probe/Empty is not a CloudFormation resource"):
         cfn_resource(Construct(scope, "Empty"))
+
+
+def test_the_load_balancer_forwards_at_least_one_path():
+    with pytest.raises(ValueError, match="at least one path pattern"):
+        WebLoadBalancer(stack(), "LoadBalancer", **dummies(WebLoadBalancer, api_paths=()))
+
+
+@pytest.mark.parametrize("api_paths", [(), ("/api/*", "/uploads/*")])
+def test_the_distribution_keeps_the_api_and_the_uploads_apart(api_paths):
+    """CloudFront would refuse the same pattern twice; without a pattern there is no API."""
+    with pytest.raises(ValueError, match="not uploads_path"):
+        WebDistribution(stack(), "Cdn", **dummies(WebDistribution, api_paths=api_paths, uploads_path="/uploads/*"))
 
 
 def test_the_probe_helpers_build_real_constructs():

@@ -99,9 +99,12 @@ def test_spa_bucket_is_private_and_read_only_through_origin_access_control(synth
 
 @pytest.mark.parametrize("variant", SPA + AMPLIFY)
 def test_api_and_websocket_go_uncached_to_the_load_balancer_with_every_header_but_host(synthesized, variant):
+    """One behaviour per pattern of edge.api_paths, in its order, ahead of the uploads path."""
     synth = synthesized[variant]
     behaviors = _behaviors(synth)
-    api_paths = ("/api/*", "/ws", "/ws/*")
+    api_paths = synth.config.edge.api_paths
+    uploads = [synth.config.edge.uploads_path] if synth.config.edge.uploads_path else []
+    assert [b["PathPattern"] for b in _distribution(synth)["CacheBehaviors"]] == [*api_paths, *uploads]
     for path in api_paths:
         b = behaviors[path]
         assert b["CachePolicyId"] == CACHING_DISABLED
@@ -111,7 +114,7 @@ def test_api_and_websocket_go_uncached_to_the_load_balancer_with_every_header_bu
         assert set(b["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
         assert "FunctionAssociations" not in b  # API 404s stay 404s
     assert len({behaviors[p]["TargetOriginId"] for p in api_paths}) == 1
-    origin = _origin(synth, behaviors["/api/*"])
+    origin = _origin(synth, behaviors[api_paths[0]])
     idle = synth.config.compute.idle_timeout_seconds
     if synth.config.edge.api_origin == "vpc-origin":
         # The distribution holds the timeouts; the VPC origin the protocol, port and TLS versions.
@@ -177,7 +180,7 @@ def test_amplify_distribution_serves_the_api_only(synthesized, variant):
     synth = synthesized[variant]
     behaviors = _behaviors(synth)
     # The default goes to the load balancer too, which refuses whatever is not API.
-    assert behaviors["default"]["TargetOriginId"] == behaviors["/api/*"]["TargetOriginId"]
+    assert behaviors["default"]["TargetOriginId"] == behaviors[synth.config.edge.api_paths[0]]["TargetOriginId"]
     assert behaviors["default"]["CachePolicyId"] == CACHING_DISABLED
     assert not edge_resources(synth, "AWS::S3::Bucket") and not frontend_resources(synth, "Custom::CDKBucketDeployment")
     assert "DefaultRootObject" not in _distribution(synth)
@@ -186,6 +189,9 @@ def test_amplify_distribution_serves_the_api_only(synthesized, variant):
 def test_uploads_served_read_only_from_the_data_tier_bucket(synthesized):
     synth = synthesized["stockpilot-dev"]
     uploads = _behaviors(synth)["/products/*"]
+    # Beside the API's /products route: an image under /products/ never matches an API pattern.
+    assert _behaviors(synth)["/products"]["TargetOriginId"] != uploads["TargetOriginId"]
+    assert "/products/*" not in synth.config.edge.api_paths
     assert uploads["CachePolicyId"] == CACHING_OPTIMIZED and uploads["ViewerProtocolPolicy"] == "redirect-to-https"
     origin = _origin(synth, uploads)
     assert "UploadsBucket" in _output_of(origin["DomainName"], synth.stack_names["data"])

@@ -330,6 +330,9 @@ CHRONOVIEW = [
 ]
 
 SP = ("stockpilot-dev", "stockpilot-prod")
+# The seed's Express routes at the root, with what lies under each; /products alone, as
+# /products/<file> is a product image from the uploads bucket.
+SP_ROUTES = ("/dashboard", "/dashboard/*", "/products", "/users", "/users/*", "/expenses", "/expenses/*", "/notifications", "/notifications/*")
 STOCKPILOT = [
     Claim("002 (1) Amplify", "Next.js with server-side rendering on Amplify, built from Git",
           amplify, {"stockpilot-dev": ("WEB_COMPUTE", "Next.js - SSR", "develop"), "stockpilot-prod": ("WEB_COMPUTE", "Next.js - SSR", "main")}),
@@ -350,8 +353,11 @@ STOCKPILOT = [
                                                  if stem(k) == "SecurityGroupsDatabase" for rule in r["Properties"]["SecurityGroupEgress"]]),
           each(({(5432, "Application"), (5432, "Functions")}, ["Disallow all traffic"]), *SP)),
     Claim("002 (4) S3, (5) CloudFront", "product images (products/...) in S3, served through CloudFront; the API behind it",
-          behaviours, each({"default": "load balancer", "/api/*": "load balancer", "/ws": "load balancer", "/ws/*": "load balancer",
-                            "/products/*": "uploads bucket"}, *SP)),
+          behaviours, each({"default": "load balancer", **dict.fromkeys(SP_ROUTES, "load balancer"), "/products/*": "uploads bucket"}, *SP)),
+    Claim("002 (2) Express routes", "routes /dashboard, /products, /users, /expenses, /notifications at the root, reaching the instance "
+          "through CloudFront and the load balancer; nothing else is forwarded",
+          lambda s: (listener_paths(s), [p for p, kind in behaviours(s).items() if kind == "load balancer" and p != "default"]),
+          each((set(SP_ROUTES), list(SP_ROUTES)), *SP)),
     Claim("002 (6) Cognito", "user pool: sign-up and sign-in, password reset by email, JWTs",
           lambda s: (one(s, "AWS::Cognito::UserPool", "auth")["AccountRecoverySetting"]["RecoveryMechanisms"][0]["Name"],
                      one(s, "AWS::Cognito::UserPool", "auth")["UsernameAttributes"]), each(("verified_email", ["email"]), *SP)),

@@ -1,6 +1,7 @@
 """`edge` and `waf`: the SPA folder or Amplify's repository, token, password and branch, the
-header's length, the uploads path's bucket, the keep-alive against the idle timeout, WAF in
-production. (Path patterns, origin timeouts and the WAF rate limit are limits in ``config/schema.py``.)
+header's length, the uploads path's bucket, the API's path patterns against the SPA, the uploads
+and CloudFront's quota, the keep-alive against the idle timeout, WAF in production. (Path
+patterns, origin timeouts and the WAF rate limit are limits in ``config/schema.py``.)
 """
 
 from __future__ import annotations
@@ -8,12 +9,39 @@ from __future__ import annotations
 import re
 
 from config.derived import site_path
+from config.limits import CLOUDFRONT_MAX_BEHAVIOURS
 from config.parser import Problems
 from config.rules.registry import rule
 from config.schema import EnvironmentConfig
 
 # CloudFront's limit on a Content-Security-Policy value in a response headers policy.
 CLOUDFRONT_MAX_CSP = 1783
+# What an SPA's default behaviour serves from the site bucket whatever the app's routes: the
+# root, the app shell and the settings the frontend stack writes beside it.
+SPA_OWN_PATHS = ("/", "/index.html", "/config.json")
+
+
+def patterns_overlap(a: str, b: str) -> bool:
+    """Whether some path matches both path patterns ("*": any characters, "?": one; a plain
+    path is a pattern without wildcards): a walk over both patterns at once."""
+    seen: set[tuple[int, int]] = set()
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return True
+        # A "*" may match nothing ...
+        if i < len(a) and a[i] == "*":
+            todo.append((i + 1, j))
+        if j < len(b) and b[j] == "*":
+            todo.append((i, j + 1))
+        # ... or both patterns take the same next character (a "*" stays where it is).
+        if i < len(a) and j < len(b) and (a[i] in "*?" or b[j] in "*?" or a[i] == b[j]):
+            todo.append((i if a[i] == "*" else i + 1, j if b[j] == "*" else j + 1))
+    return False
 
 
 @rule("edge.site-directory-has-an-index", "an SPA's site directory holds index.html")
@@ -74,6 +102,42 @@ def uploads_path_needs_the_bucket(cfg: EnvironmentConfig, problems: Problems) ->
     if cfg.edge.uploads_path and not cfg.storage.uploads_bucket:
         problems.add("edge.uploads_path", cfg.edge.uploads_path, "serves the uploads bucket, but storage.uploads_bucket is False",
                      "set storage.uploads_bucket to True or edge.uploads_path to ''")
+
+
+@rule("edge.api-paths-spare-the-spa", f"with an SPA, no API path pattern takes the site's own {', '.join(SPA_OWN_PATHS)} from its bucket")
+def api_paths_spare_the_spa(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.edge.frontend != "spa" or not problems.ok("edge.api_paths"):
+        return
+    bad = [p for p in cfg.edge.api_paths if any(patterns_overlap(p, own) for own in SPA_OWN_PATHS)]
+    if bad:
+        problems.add("edge.api_paths", bad, f"{bad} also match the SPA's {', '.join(SPA_OWN_PATHS)}: CloudFront takes these behaviours before "
+                     "the default one, so the site would come from the load balancer, which refuses it",
+                     "forward the API's own paths only, e.g. '/api/*' rather than '/*'")
+
+
+@rule("edge.api-paths-apart-from-the-uploads", "no API path pattern matches a path of edge.uploads_path")
+def api_paths_apart_from_the_uploads(cfg: EnvironmentConfig, problems: Problems) -> None:
+    uploads = cfg.edge.uploads_path
+    if not uploads or not problems.ok("edge.api_paths", "edge.uploads_path"):
+        return
+    bad = [p for p in cfg.edge.api_paths if patterns_overlap(p, uploads)]
+    if bad:
+        problems.add("edge.api_paths", bad, f"{bad} also match edge.uploads_path {uploads!r}: CloudFront takes the API's behaviours first, "
+                     "so those files would go to the load balancer", "narrow them (e.g. '/products' without '/*') or serve the "
+                     "uploads from another folder (edge.uploads_path)")
+
+
+@rule("edge.cache-behaviours-within-the-quota",
+      f"the API's path patterns, the uploads path and the default fit CloudFront's {CLOUDFRONT_MAX_BEHAVIOURS} cache behaviours per distribution")
+def cache_behaviours_within_the_quota(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if not problems.ok("edge.api_paths", "edge.uploads_path"):
+        return
+    count = 1 + len(cfg.edge.api_paths) + bool(cfg.edge.uploads_path)
+    if count > CLOUDFRONT_MAX_BEHAVIOURS:
+        problems.add("edge.api_paths", f"{len(cfg.edge.api_paths)} patterns",
+                     f"make {count} cache behaviours with the default{' and edge.uploads_path' if cfg.edge.uploads_path else ''}; "
+                     f"a distribution holds at most {CLOUDFRONT_MAX_BEHAVIOURS} (CloudFront's default quota)",
+                     "merge patterns with a wildcard, e.g. '/v1/*' for the routes under /v1")
 
 
 @rule("edge.keepalive-below-the-idle-timeout", "CloudFront's origin keep-alive is below the load balancer's idle timeout")

@@ -86,6 +86,10 @@ STOCKPILOT = Profile(
             "api_paths": ["/dashboard", "/dashboard/*", "/products", "/users", "/users/*",
                           "/expenses", "/expenses/*", "/notifications", "/notifications/*"],
         },
+        # "Parameter Store: DATABASE_URL, S3_BUCKET_NAME, API_SECRETS": the uploads bucket under the
+        # name the app reads, and its API secrets in Secrets Manager (created; the team writes the
+        # value once). DATABASE_URL is not composed (the password rotates): the app builds it from DB_*.
+        "app": {"renames": [{"setting": "UPLOADS_BUCKET", "name": "S3_BUCKET_NAME"}], "secrets": [{"name": "API_SECRETS"}]},
         # stockpilot-stock-alerts (low inventory, to the admin) and -order-notifications (optional);
         # system alerts are the alarm topics (observability).
         "application_topics": [

@@ -345,7 +345,7 @@ def test_no_port_22_and_no_key_pairs_anywhere(synthesized, variant):
 
 @pytest.mark.parametrize("variant, instance_type, minimum, maximum, public", [
     ("chronoview-dev", "t3.small", 1, 2, False), ("chronoview-prod", "t3.small", 2, 4, False),
-    ("stockpilot-dev", "t4g.micro", 1, 1, True), ("stockpilot-prod", "t4g.micro", 2, 2, False),
+    ("stockpilot-dev", "t4g.micro", 1, 1, True), ("stockpilot-prod", "t4g.micro", 1, 1, True),
 ])
 def test_ec2_fleet(synthesized, variant, instance_type, minimum, maximum, public):
     synth = synthesized[variant]

@@ -102,11 +102,12 @@ TRAIL_STATEFUL = {
     "AuditTrailLogGroup28BB9333": "AWS::Logs::LogGroup",
 }
 # The application's own secrets the project creates (app.secrets without existing), by name:
-# BankApp's market-data API keys. A new name needs its ID here.
+# BankApp's market-data API keys, StockPilot's API_SECRETS. A new name needs its ID here.
 APP_SECRETS_KEY = "AppSecretsKey381CC6DD"
 APP_SECRETS = {
     "YAHOO_FINANCE_API_KEY": "AppSecretsYAHOOFINANCEAPIKEY8DDF565C",
     "COINGECKO_API_KEY": "AppSecretsCOINGECKOAPIKEY2D8A8610",
+    "API_SECRETS": "AppSecretsAPISECRETSE211D28E",
 }
 # StockPilot's application topics (the stockpilot profile).
 APPLICATION_TOPICS_STATEFUL = {

@@ -339,15 +339,21 @@ STOCKPILOT = [
     Claim("002 (2) EC2", "one t2.micro-sized instance (here t4g.micro) in the public subnet, so no NAT",
           lambda s: (launch_data(s)["InstanceType"], group_sizes(s), subnet_kind(s, one(s, "AWS::AutoScaling::AutoScalingGroup", "compute")["VPCZoneIdentifier"]),
                      "NetworkInterfaces" in launch_data(s) and launch_data(s)["NetworkInterfaces"][0]["AssociatePublicIpAddress"], egress(s)),
-          {"stockpilot-dev": ("t4g.micro", (1, 1), {"public"}, True, (0, 0)),
-           # Production refuses one instance: two, private, behind one NAT gateway (docs/profiles/stockpilot.md).
-           "stockpilot-prod": ("t4g.micro", (2, 2), {"app"}, False, (1, 0))}),
+          # Production too: one instance is an accepted risk there (compute.two-tasks-in-production).
+          each(("t4g.micro", (1, 1), {"public"}, True, (0, 0)), *SP)),
     Claim("002 security", "EC2 inbound 22, 80, 443, 8000 from anywhere: here only the load balancer, no SSH",
           lambda s: (ingress_to(s, "Application"), any_port_22(s), key_pairs(s)), each(({(3001, "LoadBalancer")}, False, 0), *SP)),
     Claim("002 (3) RDS", "PostgreSQL 15, 20 GB, in the private subnet; db.t2.micro is not offered for 15 (t4g.micro)",
           lambda s: (database_shape(s), database(s)["AllocatedStorage"], database_subnets(s)),
+          # Single-AZ in production: an accepted risk (environment.production-multi-az-database).
           {"stockpilot-dev": (("15", "db.t4g.micro", False, 1), "20", {"data"}),
-           "stockpilot-prod": (("15", "db.t4g.micro", True, 7), "20", {"data"})}),
+           "stockpilot-prod": (("15", "db.t4g.micro", False, 7), "20", {"data"})}),
+    Claim("002 (2), (3)", "production as the seed runs it, the two availability risks accepted by name and tagged",
+          lambda s: (s.config.production, [a.risk for a in s.config.accepted_risks],
+                     {t["Value"] for r in everywhere(s, "AWS::RDS::DBInstance") for t in r.get("Tags", []) if t["Key"] == "accepted-risks"}),
+          {"stockpilot-dev": (False, [], set()),
+           "stockpilot-prod": (True, ["compute.two-tasks-in-production", "environment.production-multi-az-database"],
+                               {"compute.two-tasks-in-production environment.production-multi-az-database"})}),
     Claim("002 security", "RDS: inbound 5432 from the EC2 security group only (and the project's in-VPC functions); outbound none",
           lambda s: (ingress_to(s, "Database"), [rule["Description"] for k, r in s.templates["network"]["Resources"].items()
                                                  if stem(k) == "SecurityGroupsDatabase" for rule in r["Properties"]["SecurityGroupEgress"]]),
@@ -369,10 +375,14 @@ STOCKPILOT = [
     Claim("002 data flow 3", "the backend publishes to its topics: the instance role may, and learns their ARNs",
           lambda s: ("STOCK_ALERTS_TOPIC_ARN" in json.dumps(s.templates["compute"]), "ApplicationTopicsPublishPolicy" in json.dumps(s.templates["compute"])),
           each((True, True), *SP)),
-    Claim("002 (8) Parameter Store", "settings in Parameter Store (secrets in Secrets Manager instead of SecureString)",
+    Claim("002 (8) Parameter Store", "settings in Parameter Store, S3_BUCKET_NAME among them (secrets in Secrets Manager instead of SecureString)",
           lambda s: sorted(p["Name"].rsplit("/", 1)[-1] for p in props(s, "AWS::SSM::Parameter", "compute")),
-          each(["APP_ORIGINS", "COGNITO_CLIENT_ID", "COGNITO_USER_POOL_ID", "ORDER_NOTIFICATIONS_TOPIC_ARN", "STOCK_ALERTS_TOPIC_ARN",
-                "UPLOADS_BUCKET"], *SP)),
+          each(["APP_ORIGINS", "COGNITO_CLIENT_ID", "COGNITO_USER_POOL_ID", "ORDER_NOTIFICATIONS_TOPIC_ARN", "S3_BUCKET_NAME",
+                "STOCK_ALERTS_TOPIC_ARN"], *SP)),
+    Claim("002 (8) Parameter Store", "API_SECRETS: created in Secrets Manager, read by the settings script into the app's environment",
+          lambda s: (sorted(k for k in s.templates["compute"]["Resources"] if k.startswith("AppSecretsAPISECRETS")),
+                     "API_SECRETS" in json.dumps(launch_data(s)["UserData"])),
+          each((["AppSecretsAPISECRETSE211D28E"], True), *SP)),
     Claim("002 data encryption", "RDS and S3 encrypted at rest, HTTPS everywhere",
           lambda s: (database(s)["StorageEncrypted"], all("BucketEncryption" in b for b in everywhere(s, "AWS::S3::Bucket")),
                      {b["ViewerProtocolPolicy"] for b in [one(s, "AWS::CloudFront::Distribution", "edge")["DistributionConfig"]["DefaultCacheBehavior"],
@@ -555,12 +565,10 @@ def _rules_refusing(profile: str, overrides: dict) -> set[str]:
 
 
 def test_production_rules_refuse_the_seeds_production_as_written():
-    """The deviations the pages document: StockPilot's single public instance and single-AZ
-    database, ChronoView's one instance (until phase 2's accepted risks)."""
-    stockpilot = {"compute": {"placement": "public-single-instance", "min_count": 1, "max_count": 1},
-                  "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
-                  "database": {"multi_az": False}}
-    assert _rules_refusing("stockpilot", stockpilot) == {"compute.two-tasks-in-production", "environment.production-multi-az-database"}
+    """Without their acceptance, the seeds' production as written is refused: StockPilot's single
+    public instance and single-AZ database (its prod accepts both by name), ChronoView's one
+    instance, SpendWise's single-AZ database (their pages document the deviation)."""
+    assert _rules_refusing("stockpilot", {"accepted_risks": []}) == {"compute.two-tasks-in-production", "environment.production-multi-az-database"}
     assert _rules_refusing("chronoview", {"compute": {"min_count": 1, "max_count": 1}}) == {"compute.two-tasks-in-production"}
     assert _rules_refusing("spendwise", {"database": {"multi_az": False}}) == {"environment.production-multi-az-database"}
 

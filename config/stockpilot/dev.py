@@ -23,6 +23,8 @@ SETTINGS: dict = {
     "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 1},
     # Amplify builds the integration branch.
     "edge": {"amplify_branch": "develop"},
+    # No web ACL, as the seed runs ($10 a month less; production keeps one: docs/profiles/stockpilot.md).
+    "waf": {"mode": "off"},
     # Outside the free tier the instance and the database are the largest lines: they stop
     # outside working hours (branch environments inherit it).
     "off_hours": {"enabled": True},

@@ -1,9 +1,10 @@
-"""StockPilot prod (seed 002; docs/profiles/stockpilot.md).
+"""StockPilot prod: the seed's layout, with its two availability risks accepted by name (seed 002;
+docs/profiles/stockpilot.md).
 
-The seed's single public instance and single-AZ database are refused in production (one
-instance is one AZ's fate, and a restore takes longer than a failover): two t4g.micro
-instances in the private subnets, one per AZ, with one NAT gateway for their way out (npm at
-boot, SNS, Cognito's keys), and a Multi-AZ PostgreSQL 15.
+One t4g.micro instance with a public address in a public subnet and a single-AZ PostgreSQL 15, as
+the seed runs production on the free tier: the production rules refuse both, so the environment
+accepts them (accepted_risks, printed on every synth and tagged). What does not relax: the web
+ACL, MFA, backups, deletion protection, the snapshot on deletion, the audit trail.
 """
 
 SETTINGS: dict = {
@@ -11,9 +12,23 @@ SETTINGS: dict = {
     "allow_branches": False,
     "removal": "snapshot",
     "log_retention_days": 30,
-    "network": {"cidr": "10.2.0.0/16", "egress": "single-nat-gateway", "flow_log_retention_days": 30},
-    "compute": {"placement": "private", "min_count": 2, "max_count": 2},
-    "database": {"instance_class": "t4g.micro", "multi_az": True, "backup_retention_days": 7},
+    # As in dev: no NAT, the instance's own address for its way out; the functions in the VPC
+    # (migrations, secret rotation) reach Secrets Manager through its endpoint.
+    "network": {
+        "cidr": "10.2.0.0/16",
+        "egress": "none",
+        "workloads_need_internet": False,
+        "interface_endpoints": ["secretsmanager"],
+        "flow_log_retention_days": 30,
+    },
+    "compute": {"placement": "public-single-instance", "min_count": 1, "max_count": 1},
+    "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 7},
+    "accepted_risks": [
+        {"risk": "compute.two-tasks-in-production",
+         "reason": "one free-tier instance, as the seed runs the shop; an AZ outage or a failed instance stops it until the group replaces the instance"},
+        {"risk": "environment.production-multi-az-database",
+         "reason": "a single-AZ free-tier database, as the seed runs it; a zone outage means a point-in-time restore (RTO hours), not a failover"},
+    ],
     # The production site is public (no preview password).
     "edge": {"amplify_branch": "main", "amplify_basic_auth": False},
     # Placeholder addresses: replace with the team's own (README: Operations).

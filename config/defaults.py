@@ -119,6 +119,9 @@ DEFAULTS: dict = {
         "refresh_token_days": 30,
         "domain_prefix": "",
         "password_min_length": 12,
+        # The project's users table (functions/migrations/sql), which the trigger writes.
+        "user_sync": True,
+        "user_table": {"table": "users", "id_column": "id", "id_type": "uuid", "email_column": "email", "name_column": "display_name"},
         "jwt_secret_rotation_days": 90,
     },
     "domain": {"name": "", "hosted_zone_id": "", "hosted_zone_name": ""},

@@ -248,6 +248,28 @@ class CacheConfig:
     snapshot_retention_days: Annotated[int, Range(0, 35, problem="ElastiCache keeps snapshots 0 to 35 days", fix="use e.g. 1")]
 
 
+# A PostgreSQL identifier as the database has it (case matters: Prisma's model User is "User").
+SqlName = Annotated[str, Pattern(r"[A-Za-z_][A-Za-z0-9_]{0,62}", problem="is not a table or column name (letters, digits and _, "
+                                 "starting with a letter or _, at most 63)", fix="write it as the database has it, e.g. 'User' or 'email'")]
+
+
+@dataclass(frozen=True)
+class UserTableConfig:
+    # The table the PostConfirmation trigger writes each confirmed user into, optionally with its
+    # schema ("users", "public.User"); it upserts by the id column, which must be unique.
+    table: Annotated[str, Pattern(r"([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}",
+                                  problem="is not a table name, optionally with its schema",
+                                  fix="write it as the database has it, e.g. 'users' or 'public.User'")]
+    # Column of the user's Cognito ID (the token's sub), its type ("uuid", or "text" for a
+    # Prisma String id), the email's column and the display name's ("" = none).
+    id_column: SqlName
+    id_type: Literal["uuid", "text"]
+    email_column: SqlName
+    name_column: Annotated[str, Pattern(r"[A-Za-z_][A-Za-z0-9_]{0,62}", problem="is not a column name",
+                                        fix="write it as the database has it, e.g. 'name', or '' for none", optional=True)] = field(
+        default="", metadata=OPTIONAL)
+
+
 @dataclass(frozen=True)
 class AuthConfig:
     # "cognito": a Cognito user pool with the hosted UI. "custom-jwt": no user pool; the
@@ -274,6 +296,11 @@ class AuthConfig:
     password_min_length: Annotated[int, Range(8, 99, problem="must be 8 to 99 characters", fix="use 12 or more")]
     # custom-jwt: days between rotations of the signing secret (documented procedure, README).
     jwt_secret_rotation_days: Annotated[int, Range(1, 365, problem="must be 1 to 365 days", fix="use e.g. 90")]
+    # cognito: a PostConfirmation trigger writes each confirmed user into user_table (the
+    # project's users table by default, which the project's migrations create; a team with its
+    # own migrations maps its own table, or turns the trigger off).
+    user_sync: bool
+    user_table: UserTableConfig
 
 
 @dataclass(frozen=True)

@@ -54,23 +54,28 @@ class AuthStack(EnvironmentStack):
                 secrets={"JWT_SECRET": SecretField(self.jwt_secret.secret, self.jwt_secret.key)}))
             return
 
-        self.post_confirmation = VpcFunction(
-            self,
-            "PostConfirmation",
-            code="post_confirmation",
-            handler="post_confirmation.lambda_handler",
-            description="Cognito PostConfirmation: writes the confirmed user into the users table",
-            vpc=network.vpc,
-            subnets=network.app_subnets,
-            # The rules to the database live in the network tier.
-            security_group=immutable_view(self, "FunctionsSecurityGroup", network.security_groups.functions),
-            environment={"SECRET_ARN": database.secret.secret_arn, "DB_CONNECT_TIMEOUT_SECONDS": "2"},
-            statements=secret_read_statements(database.secret, database.key),
-            timeout=TRIGGER_TIMEOUT,
-            reserved_concurrency=10,  # sign-ups are rare; a burst cannot exhaust database connections
-            logs=network.logs,
-            invoked_synchronously_by="Cognito (PostConfirmation trigger)",
-        )
+        if auth.user_sync:
+            table = auth.user_table
+            self.post_confirmation = VpcFunction(
+                self,
+                "PostConfirmation",
+                code="post_confirmation",
+                handler="post_confirmation.lambda_handler",
+                description="Cognito PostConfirmation: writes the confirmed user into the users table",
+                vpc=network.vpc,
+                subnets=network.app_subnets,
+                # The rules to the database live in the network tier.
+                security_group=immutable_view(self, "FunctionsSecurityGroup", network.security_groups.functions),
+                environment={"SECRET_ARN": database.secret.secret_arn, "DB_CONNECT_TIMEOUT_SECONDS": "2",
+                             # Which table and columns (auth.user_table): the project's users table by default.
+                             "USER_TABLE": table.table, "USER_ID_COLUMN": table.id_column, "USER_ID_TYPE": table.id_type,
+                             "USER_EMAIL_COLUMN": table.email_column, "USER_NAME_COLUMN": table.name_column},
+                statements=secret_read_statements(database.secret, database.key),
+                timeout=TRIGGER_TIMEOUT,
+                reserved_concurrency=10,  # sign-ups are rare; a burst cannot exhaust database connections
+                logs=network.logs,
+                invoked_synchronously_by="Cognito (PostConfirmation trigger)",
+            )
         self.user_pool = SpaUserPool(
             self,
             "Users",
@@ -85,7 +90,7 @@ class AuthStack(EnvironmentStack):
             access_token_validity=Duration.minutes(auth.access_token_minutes),
             id_token_validity=Duration.minutes(auth.id_token_minutes),
             refresh_token_validity=Duration.days(auth.refresh_token_days),
-            post_confirmation=self.post_confirmation.function,
+            post_confirmation=self.post_confirmation.function if self.post_confirmation is not None else None,
             deletion_protection=config.removal != "destroy",
             removal_policy=removal,
         )
@@ -96,7 +101,7 @@ class AuthStack(EnvironmentStack):
                 client_id=pool.client.user_pool_client_id,
                 hosted_ui_domain=f"{pool.domain.domain_name}.auth.{self.region}.amazoncognito.com",
             ),
-            post_confirmation_logs=self.post_confirmation.log_group,
+            post_confirmation_logs=self.post_confirmation.log_group if self.post_confirmation is not None else None,
             application=ApplicationInputs(settings={
                 "COGNITO_USER_POOL_ID": pool.user_pool.user_pool_id,
                 "COGNITO_CLIENT_ID": pool.client.user_pool_client_id,

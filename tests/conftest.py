@@ -73,10 +73,12 @@ VARIANTS: dict[str, dict] = {
     # A branch environment whose alarms go to the branch's owner.
     "dev-branch": {"env": "dev", "branch": "feature/login-page",
                    "overrides": {"dev": {"observability": {"branch_emails": ["login-page-owner@example.com"]}}}},
-    # Aurora Serverless v2 that pauses at 0 ACU (cheap non-production), without migrations.
+    # Aurora Serverless v2 that pauses at 0 ACU (cheap non-production), without migrations and so
+    # without the PostConfirmation trigger (the team's own tables).
     "dev-aurora": {
         "env": "dev",
-        "overrides": {"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False}}},
+        "overrides": {"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False},
+                              "auth": {"user_sync": False}}},
     },
     # Aurora with a reader in a second AZ (staging shape), uploads bucket off, no budget
     # (an account that keeps its budgets elsewhere), a trail of the environment's own instead of

@@ -9,13 +9,23 @@ import pytest
 from tests import conftest
 from tests.conftest import variants_where
 
-COGNITO_VARIANTS = variants_where(lambda c: c.auth.mode == "cognito")
+COGNITO_VARIANTS = variants_where(lambda c: c.auth.mode == "cognito" and c.auth.user_sync)
 
 
 resources = partial(conftest.resources, tier="auth")
 
 
 one = partial(conftest.one, tier="auth")
+
+
+def test_without_user_sync_no_trigger_and_no_user_sync_alarm(synthesized):
+    """dev-aurora runs the team's own migrations (apply_migrations False) and turns the trigger off."""
+    synth = synthesized["dev-aurora"]
+    assert not synth.config.auth.user_sync
+    _, pool = one(synth, "AWS::Cognito::UserPool")
+    assert "LambdaConfig" not in pool["Properties"]
+    assert not resources(synth, "AWS::Lambda::Function") and not resources(synth, "AWS::Lambda::Permission")
+    assert not conftest.resources(synth, "AWS::Logs::MetricFilter", tier="observability")
 
 
 @pytest.mark.parametrize(
@@ -49,6 +59,11 @@ def test_post_confirmation_trigger_is_wired_without_a_cycle(synthesized, variant
     assert permission["Properties"]["SourceArn"] == {"Fn::GetAtt": [pool_id, "Arn"]}
     p = function["Properties"]
     assert p["Timeout"] == 5 and p["Environment"]["Variables"]["DB_CONNECT_TIMEOUT_SECONDS"] == "2"
+    # The table it writes (auth.user_table): the project's users table by default.
+    table = synth.config.auth.user_table
+    assert {k: v for k, v in p["Environment"]["Variables"].items() if k.startswith("USER_")} == {
+        "USER_TABLE": table.table, "USER_ID_COLUMN": table.id_column, "USER_ID_TYPE": table.id_type,
+        "USER_EMAIL_COLUMN": table.email_column, "USER_NAME_COLUMN": table.name_column}
     assert p["Handler"] == "post_confirmation.lambda_handler"
     assert "VpcConfig" in p
     # The function has no permission on the pool: nothing of Cognito in its policy.

@@ -160,7 +160,9 @@ def _locked(tier: str, config) -> dict[str, str]:
             return COMPUTE_STATEFUL | EC2_STATEFUL | app_secrets
         return COMPUTE_STATEFUL | FARGATE_STATEFUL | (ECS_EXEC_STATEFUL if config.compute.ecs_exec else {}) | app_secrets
     if tier == "auth":
-        return JWT_STATEFUL if config.auth.mode == "custom-jwt" else AUTH_STATEFUL
+        if config.auth.mode == "custom-jwt":
+            return JWT_STATEFUL
+        return AUTH_STATEFUL if config.auth.user_sync else {k: v for k, v in AUTH_STATEFUL.items() if not k.startswith("PostConfirmation")}
     db = config.database
     aurora = db.engine == "aurora-serverless-v2"
     pins = {**DATA_STATEFUL, **(AURORA_STATEFUL if aurora else RDS_STATEFUL),

@@ -204,6 +204,16 @@ RULE_CASES: dict[str, Case] = {
         settings={"app": {"secrets": [{"name": "KEY", "kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000000"}]}},
         passing={"app": {"secrets": [{"name": "KEY", "existing": "team/key",
                                       "kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/0a1b2c3d-0000-4000-8000-000000000000"}]}}),
+    "auth.user_table.table:pattern": Case(settings={"auth": {"user_table": {"table": "public.User.x", "id_column": "id", "id_type": "uuid",
+                                                                            "email_column": "email"}}}),
+    "auth.user_table.id_column:pattern": Case(settings={"auth": {"user_table": {"table": "users", "id_column": "user id", "id_type": "uuid",
+                                                                                "email_column": "email"}}}),
+    "auth.user_table.email_column:pattern": Case(settings={"auth": {"user_table": {"table": "users", "id_column": "id", "id_type": "uuid",
+                                                                                   "email_column": "e-mail"}}}),
+    "auth.user_table.name_column:pattern": Case(settings={"auth": {"user_table": {"table": "users", "id_column": "id", "id_type": "uuid",
+                                                                                  "email_column": "email", "name_column": "full name"}}}),
+    "auth.user-sync-needs-its-table": Case(settings={"database": {"apply_migrations": False}},
+                                           passing={"database": {"apply_migrations": False}, "auth": {"user_sync": False}}),
     # Only a guardrail marked as a risk may be accepted (not, say, production's backups).
     "environment.accepted-risks-are-guardrails": Case(
         "prod", {"accepted_risks": [{"risk": "database.backup-retention-in-production", "reason": REASON}]},

@@ -17,6 +17,17 @@ COGNITO_MAX_URL_LENGTH = 1024
 URL_SETTINGS = ("callback_urls", "logout_urls")
 
 
+@rule("auth.user-sync-needs-its-table", "the PostConfirmation trigger writes the project's users table only where the project's migrations create it")
+def user_sync_needs_its_table(cfg: EnvironmentConfig, problems: Problems) -> None:
+    auth = cfg.auth
+    if auth.mode == "cognito" and auth.user_sync and not cfg.database.apply_migrations and auth.user_table.table == "users":
+        problems.add("auth.user_table.table", "users",
+                     "is the project's users table, which only the project's migrations create (database.apply_migrations is False)",
+                     "map the trigger to the team's own table (e.g. auth.user_table = {'table': 'User', 'id_column': 'id', 'id_type': "
+                     "'text', 'email_column': 'email', 'name_column': 'name'}; 'public.users' for a users table of its own), "
+                     "or set auth.user_sync to False")
+
+
 @rule("auth.mfa-in-production", "a production user pool has MFA (optional or required)")
 def mfa_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
     if cfg.auth.mode == "cognito" and cfg.production and cfg.auth.mfa == "off":

@@ -98,3 +98,35 @@ def test_email_taken_by_another_account_is_logged_not_raised(db, connect, caplog
     with caplog.at_level(logging.ERROR):
         assert post_confirmation.sync_user(confirmation(), connect=connect, sleep=lambda s: None) is False
     assert "users_email_key" in json.loads(caplog.records[-1].getMessage())["error"]
+
+
+def test_the_project_table_statement_is_the_default():
+    assert post_confirmation.upsert_statement() == (
+        'INSERT INTO "users" ("id", "email", "display_name") VALUES (CAST(:id AS uuid), :email, :display_name) '
+        'ON CONFLICT ("id") DO UPDATE SET "email" = EXCLUDED."email", '
+        '"display_name" = COALESCE("users"."display_name", EXCLUDED."display_name")')
+
+
+def test_writes_a_team_table_mapped_by_auth_user_table(connect, monkeypatch):
+    """A Prisma model ``User`` (text id, ``name``) in its own schema, as auth.user_table maps it."""
+    conn = connect()
+    conn.run('CREATE SCHEMA app')
+    conn.run('CREATE TABLE app."User" (id text PRIMARY KEY, email text NOT NULL UNIQUE, name text)')
+    statement = post_confirmation.upsert_statement(table="app.User", id_column="id", id_type="text", email_column="email", name_column="name")
+    monkeypatch.setattr(post_confirmation, "UPSERT", statement)
+    monkeypatch.setattr(post_confirmation, "_connection", None)
+    for _ in range(2):
+        assert post_confirmation.sync_user(confirmation(name="Ada Lovelace"), connect=connect) is True
+    assert conn.run('SELECT id, email, name FROM app."User"') == [[SUB, "ada@example.com", "Ada Lovelace"]]
+    post_confirmation._drop_connection()
+
+
+def test_writes_without_a_name_column(connect, monkeypatch):
+    conn = connect()
+    conn.run("CREATE TABLE members (sub uuid PRIMARY KEY, mail text NOT NULL)")
+    statement = post_confirmation.upsert_statement(table="members", id_column="sub", id_type="uuid", email_column="mail", name_column="")
+    monkeypatch.setattr(post_confirmation, "UPSERT", statement)
+    monkeypatch.setattr(post_confirmation, "_connection", None)
+    assert post_confirmation.sync_user(confirmation(), connect=connect) is True
+    assert conn.run("SELECT sub::text, mail FROM members") == [[SUB, "ada@example.com"]]
+    post_confirmation._drop_connection()

@@ -1,7 +1,9 @@
 """`make review BASE=<git ref>`: what a change does to every environment, for the pull request.
 
 Synthesizes the base ref (in a git worktree) and the working tree, offline and without
-credentials, then compares the two cloud assemblies stack by stack with CDK's own diff engine
+credentials, each with its per-account delivery stacks (``-c delivery=true``: the deploy roles
+and the account's audit trail, whose retained bucket and key the gate covers too), then
+compares the two cloud assemblies stack by stack with CDK's own diff engine
 (``delivery/cfn_diff.js``: the pinned CLI's ``cdk diff --template`` code path, CloudFormation's
 replacement semantics). Writes, under ``build/review/``:
 
@@ -128,12 +130,41 @@ def remove_worktree(worktree: Path) -> None:
     subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
 
 
-def synthesize_all(synths: Sequence[tuple[Path, Path]], context: Sequence[str]) -> None:
-    """Each (tree, output folder) synthesized at once (each is mostly one process waiting on another)."""
+# The per-account delivery stacks (deploy roles, the account's audit trail: docs/delivery.md),
+# synthesized beside the environments so their changes are reviewed and gated too.
+DELIVERY_CONTEXT = ("-c", "delivery=true")
+
+
+@dataclass(frozen=True)
+class Synth:
+    """One `cdk synth` of the review: a tree, where its assembly goes, and its extra context."""
+
+    tree: Path
+    outdir: Path
+    context: tuple[str, ...] = ()
+
+
+def planned_synths(*, base_tree: Path | None, head_tree: Path | None, out: Path) -> list[Synth]:
+    """What the review synthesizes: each side's environments (a side given as an assembly is not
+    synthesized), and, when both sides are synthesized and the base has them, each side's
+    delivery stacks (``base-delivery.out``, ``head-delivery.out``)."""
+    synths = []
+    if base_tree is not None:
+        synths.append(Synth(base_tree, out / "base.out"))
+    if head_tree is not None:
+        synths.append(Synth(head_tree, out / "head.out"))
+    if base_tree is not None and head_tree is not None and (base_tree / "stacks" / "delivery_stack.py").exists():
+        synths += [Synth(base_tree, out / "base-delivery.out", DELIVERY_CONTEXT), Synth(head_tree, out / "head-delivery.out", DELIVERY_CONTEXT)]
+    return synths
+
+
+def synthesize_all(synths: Sequence[Synth], context: Sequence[str]) -> None:
+    """Each synth at once (each is mostly one process waiting on another), with ``context`` and its own."""
     running = []
-    for tree, outdir in synths:
+    for synth in synths:
+        tree, outdir = synth.tree, synth.outdir
         shutil.rmtree(outdir, ignore_errors=True)
-        argv, env = synth_command(tree, outdir, context)
+        argv, env = synth_command(tree, outdir, [*context, *synth.context])
         running.append((tree, subprocess.Popen(argv, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                stdin=subprocess.DEVNULL, text=True)))
     failed = []
@@ -364,6 +395,15 @@ def compare_many(pairs: Sequence[tuple[Path, Path]]) -> list[Comparison]:
         comparisons.append(Comparison(engine["engine"], result["stacks"],
                                       findings_delta(stack_templates(base_assembly), stack_templates(head_assembly))))
     return comparisons
+
+
+def merge_comparisons(comparisons: Sequence[Comparison]) -> Comparison:
+    """One comparison of every stack of several (the environments', the delivery stacks')."""
+    findings: dict[str, list[dict[str, str]]] = {}
+    for comparison in comparisons:
+        for kind, items in comparison.findings.items():
+            findings.setdefault(kind, []).extend(items)
+    return Comparison(comparisons[0].engine, [stack for c in comparisons for stack in c.stacks], findings)
 
 
 def build_review(comparison: Comparison, *, acknowledgments: Mapping[str, Sequence[str]] | None = None,
@@ -694,16 +734,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     head_commit = git("rev-parse", "--verify", f"{args.head}^{{commit}}")
     dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     worktree = args.out / "base-tree"
-    synths: list[tuple[Path, Path]] = []
     base_out = args.base_assembly or args.out / "base.out"
     head_out = args.head_assembly or args.out / "head.out"
     profile = next((pair.split("=", 1)[1] for pair in args.context if pair.startswith("profile=")), None)
     try:
         if args.base_assembly is None:
             prepare_base(base_commit, worktree)
-            synths.append((worktree, base_out))
-        if args.head_assembly is None:
-            synths.append((ROOT, head_out))
+        synths = planned_synths(base_tree=worktree if args.base_assembly is None else None,
+                                head_tree=ROOT if args.head_assembly is None else None, out=args.out)
         synthesize_all(synths, context)
         # Each side priced by its own tree's cost model (a given base assembly: by the working tree's).
         cost = cost_delta(cost_report(worktree if args.base_assembly is None else ROOT, base_out, profile=profile),
@@ -713,7 +751,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     acknowledgments = {"label": label_acknowledgments(args.labels.split(",")),
                        "trailer": trailer_acknowledgments(base_commit, head_commit),
                        "option": sorted(set(args.acknowledge))}
-    review = build_review(compare(base_out, head_out), acknowledgments={k: v for k, v in acknowledgments.items() if v},
+    pairs = [(base_out, head_out)]
+    if any(s.context == DELIVERY_CONTEXT for s in synths):
+        pairs.append((args.out / "base-delivery.out", args.out / "head-delivery.out"))
+    review = build_review(merge_comparisons(compare_many(pairs)), acknowledgments={k: v for k, v in acknowledgments.items() if v},
                           picture=changed_picture(base_out, head_out),
                           base={"label": args.base, "commit": base_commit},
                           head={"label": f"{args.head} (working tree{', uncommitted changes' if dirty else ''})", "commit": head_commit,

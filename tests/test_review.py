@@ -251,3 +251,27 @@ def test_the_cost_delta_comes_from_the_cost_model(assemblies):
     assert cost["dev"]["head"] == pytest.approx(cost["dev"]["base"] + cost["dev"]["delta"], abs=0.011)
     assert review.cost_delta(None, head) == {"dev": {"base": None, "head": cost["dev"]["head"], "delta": None}}
     assert review.cost_delta(None, None) is None
+
+
+def test_the_delivery_stacks_are_synthesized_beside_the_environments(tmp_path):
+    """Their retained trail bucket and key are stateful: a change to them is reviewed and gated."""
+    base = tmp_path / "base-tree"
+    (base / "stacks").mkdir(parents=True)
+    (base / "stacks" / "delivery_stack.py").write_text("")
+    out = tmp_path / "review"
+    synths = review.planned_synths(base_tree=base, head_tree=review.ROOT, out=out)
+    assert [(s.tree, s.outdir.name, s.context) for s in synths] == [
+        (base, "base.out", ()), (review.ROOT, "head.out", ()),
+        (base, "base-delivery.out", ("-c", "delivery=true")), (review.ROOT, "head-delivery.out", ("-c", "delivery=true"))]
+    # A base from before the delivery stack, or a side given as an assembly: the environments only.
+    (base / "stacks" / "delivery_stack.py").unlink()
+    assert [s.outdir.name for s in review.planned_synths(base_tree=base, head_tree=review.ROOT, out=out)] == ["base.out", "head.out"]
+    assert [s.outdir.name for s in review.planned_synths(base_tree=None, head_tree=review.ROOT, out=out)] == ["head.out"]
+
+
+def test_comparisons_merge_into_one_gate():
+    environments = review.Comparison("engine", [{"id": "dev/Data"}], {"added": [{"rule": "a"}]})
+    delivery = review.Comparison("engine", [{"id": "webapp-delivery-111111111111"}], {"added": [{"rule": "b"}], "removed": [{"rule": "c"}]})
+    merged = review.merge_comparisons([environments, delivery])
+    assert [s["id"] for s in merged.stacks] == ["dev/Data", "webapp-delivery-111111111111"]
+    assert merged.findings == {"added": [{"rule": "a"}, {"rule": "b"}], "removed": [{"rule": "c"}]}

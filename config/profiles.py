@@ -68,8 +68,12 @@ STOCKPILOT = Profile(
     common={
         "app_name": "stockpilot",
         "cost_center": "stockpilot",
-        # "t2.micro (1 vCPU, 1 GB RAM)": t2 is a previous generation; the Graviton micro size.
-        "compute": {"kind": "ec2", "instance_type": "t4g.micro"},
+        # "t2.micro (1 vCPU, 1 GB RAM)": t2 is a previous generation; the Graviton micro size. One
+        # instance with a public address in a public subnet, so no NAT is paid for (production
+        # accepts the risk by name: config/stockpilot/prod.py); the functions in the VPC
+        # (migrations, secret rotation) reach Secrets Manager through its endpoint.
+        "compute": {"kind": "ec2", "instance_type": "t4g.micro", "placement": "public-single-instance", "min_count": 1, "max_count": 1},
+        "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
         # "Engine: PostgreSQL 15 ... Storage: 20 GB SSD" (db.t2.micro is not offered for 15).
         "database": {"engine_version": "15.14", "database_name": "stockpilot", "allocated_storage_gib": 20},
         "edge": {

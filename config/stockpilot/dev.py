@@ -12,14 +12,8 @@ SETTINGS: dict = {
     "delivery": {"branch_github_environment": "preview"},
     "removal": "destroy",
     "log_retention_days": 7,
-    "network": {
-        "cidr": "10.0.0.0/16",
-        "egress": "none",
-        "workloads_need_internet": False,
-        "interface_endpoints": ["secretsmanager"],
-        "flow_log_retention_days": 7,
-    },
-    "compute": {"placement": "public-single-instance", "min_count": 1, "max_count": 1},
+    # The profile's layout (config/profiles.py): no NAT, one public instance.
+    "network": {"cidr": "10.0.0.0/16", "flow_log_retention_days": 7},
     "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 1},
     # Amplify builds the integration branch.
     "edge": {"amplify_branch": "develop"},

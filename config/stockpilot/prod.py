@@ -12,16 +12,8 @@ SETTINGS: dict = {
     "allow_branches": False,
     "removal": "snapshot",
     "log_retention_days": 30,
-    # As in dev: no NAT, the instance's own address for its way out; the functions in the VPC
-    # (migrations, secret rotation) reach Secrets Manager through its endpoint.
-    "network": {
-        "cidr": "10.2.0.0/16",
-        "egress": "none",
-        "workloads_need_internet": False,
-        "interface_endpoints": ["secretsmanager"],
-        "flow_log_retention_days": 30,
-    },
-    "compute": {"placement": "public-single-instance", "min_count": 1, "max_count": 1},
+    # The profile's layout (config/profiles.py): no NAT, one public instance.
+    "network": {"cidr": "10.2.0.0/16", "flow_log_retention_days": 30},
     "database": {"instance_class": "t4g.micro", "multi_az": False, "backup_retention_days": 7},
     "accepted_risks": [
         {"risk": "compute.two-tasks-in-production",

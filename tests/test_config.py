@@ -624,7 +624,8 @@ def test_connection_limit_follows_the_class_memory():
     assert database_max_connections(dev) == 112
     (large,) = load(env="dev", overrides={"dev": {"database": {"instance_class": "r7g.2xlarge"}}})  # 64 GiB
     assert database_max_connections(large) == 5000
-    (aurora,) = load(env="dev", overrides={"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False}}})
+    (aurora,) = load(env="dev", overrides={"dev": {"database": {"engine": "aurora-serverless-v2", "apply_migrations": False},
+                                                        "auth": {"user_sync": False}}})
     assert database_max_connections(aurora) == 901  # 4 ACU = 8 GiB
 
 

@@ -234,7 +234,7 @@ def intended_wearers(cfg: EnvironmentConfig) -> dict[str, set[tuple[str, str]]]:
         # The rotation function, the migrations runner, the Cognito trigger.
         "functions": {("data", "AWS::Serverless::Application")}
         | ({("data", "AWS::Lambda::Function")} if cfg.database.apply_migrations else set())
-        | ({("auth", "AWS::Lambda::Function")} if cfg.auth.mode == "cognito" else set()),
+        | ({("auth", "AWS::Lambda::Function")} if cfg.auth.mode == "cognito" and cfg.auth.user_sync else set()),
     }
     if cfg.domain.name:
         worn["load balancer redirect"] = {("edge", "AWS::ElasticLoadBalancingV2::LoadBalancer")}

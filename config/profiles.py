@@ -70,12 +70,14 @@ STOCKPILOT = Profile(
         "cost_center": "stockpilot",
         # "t2.micro (1 vCPU, 1 GB RAM)": t2 is a previous generation; the Graviton micro size. One
         # instance with a public address in a public subnet, so no NAT is paid for (production
-        # accepts the risk by name: config/stockpilot/prod.py); the functions in the VPC
-        # (migrations, secret rotation) reach Secrets Manager through its endpoint.
+        # accepts the risk by name: config/stockpilot/prod.py); the function in the VPC
+        # (the secret rotation) reaches Secrets Manager through its endpoint.
         "compute": {"kind": "ec2", "instance_type": "t4g.micro", "placement": "public-single-instance", "min_count": 1, "max_count": 1},
         "network": {"egress": "none", "workloads_need_internet": False, "interface_endpoints": ["secretsmanager"]},
         # "Engine: PostgreSQL 15 ... Storage: 20 GB SSD" (db.t2.micro is not offered for 15).
-        "database": {"engine_version": "15.14", "database_name": "stockpilot", "allocated_storage_gib": 20},
+        # Prisma owns the schema (the team's migrations), and the seed has no sign-up trigger.
+        "database": {"engine_version": "15.14", "database_name": "stockpilot", "allocated_storage_gib": 20, "apply_migrations": False},
+        "auth": {"user_sync": False},
         "edge": {
             "frontend": "amplify",
             # Placeholders: the team's repository and the secret holding its access token.
@@ -119,7 +121,11 @@ SPENDWISE = Profile(
         # placeholder (a public image) cannot run: this is the first tag the team pushes there
         # (docs/tiers/compute.md); CI deploys later ones with -c release=.
         "compute": {"release": "1.0.0"},
-        "database": {"database_name": "spendwise"},
+        # "run Prisma migrations": the team's schema, not the project's SQL files; the
+        # PostConfirmation trigger writes its users into Prisma's User model (the conventional
+        # model: a placeholder to match to the team's schema.prisma).
+        "database": {"database_name": "spendwise", "apply_migrations": False},
+        "auth": {"user_table": {"table": "User", "id_column": "id", "id_type": "text", "email_column": "email", "name_column": "name"}},
         "edge": {
             "frontend": "amplify",
             # Placeholders: the team's repository and the secret holding its access token.

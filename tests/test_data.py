@@ -8,7 +8,7 @@ import pytest
 import runner
 
 from tests import conftest
-from tests.conftest import VARIANTS
+from tests.conftest import VARIANTS, variants_where
 
 resources = partial(conftest.resources, tier="data")
 
@@ -132,7 +132,15 @@ def test_aurora_in_staging_has_a_reader_in_another_az_and_does_not_pause(synthes
     assert len(resources(synth, "AWS::RDS::DBInstance")) == 2
 
 
-@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "dev-aurora"])
+@pytest.mark.parametrize("variant", variants_where(lambda c: not c.database.apply_migrations))
+def test_a_team_with_its_own_migrations_gets_no_runner(synthesized, variant):
+    """dev-aurora, StockPilot and SpendWise (Prisma): no runner, its function or its log group."""
+    synth = synthesized[variant]
+    assert not resources(synth, "Custom::SchemaMigrations")
+    assert not [k for k in synth.templates["data"]["Resources"] if k.startswith("MigrationsRunner")]
+
+
+@pytest.mark.parametrize("variant", variants_where(lambda c: c.database.apply_migrations))
 def test_migrations_run_on_deploy_from_inside_the_vpc(synthesized, variant):
     synth = synthesized[variant]
     _, resource = one(synth, "Custom::SchemaMigrations")

@@ -609,3 +609,13 @@ def test_each_page_states_the_current_estimate(synthesized, profile):
     for env in PROFILES[profile].environments:
         e = estimate(synthesized[f"{profile}-{env}"].config, _stacks(synthesized[f"{profile}-{env}"]))
         assert f"| {env} | ${e.total_usd:,.2f} | ${e.gross_usd:,.2f} |" in page, f"update docs/profiles/{profile}.md: {env} is ${e.total_usd:,.2f}"
+
+
+@pytest.mark.parametrize("profile", SEED_PROFILES)
+def test_each_page_lists_the_risks_its_production_accepts(profile):
+    """An accepted risk is visible where the system is described, not only in its file."""
+    page = _page(profile)
+    for env in PROFILES[profile].environments:
+        (config,) = load(profile=profile, env=env)
+        for accepted in config.accepted_risks:
+            assert f"`{accepted.risk}`" in page, f"docs/profiles/{profile}.md: say that {env} accepts {accepted.risk}, and why"

@@ -57,6 +57,13 @@ DEFAULTS: dict = {
         "max_count": 2,
         "cpu_target_percent": 70,
         "requests_per_target": 1000,
+        "memory_target_percent": 0,
+        "cpu_scaling": "target",
+        # Used with cpu_scaling "steps": BankApp's production rules (docs/requirements.md R23).
+        "cpu_scale_out_percent": 70,
+        "cpu_scale_out_minutes": 2,
+        "cpu_scale_in_percent": 30,
+        "cpu_scale_in_minutes": 5,
         "task_cpu": 256,
         "task_memory_mib": 512,
         "fargate_spot": False,

@@ -49,6 +49,7 @@ FrontendKind = Literal["spa", "amplify"]
 PriceClass = Literal["100", "200", "all"]
 WafMode = Literal["block", "count", "off"]
 ApiOrigin = Literal["vpc-origin", "internet-facing"]
+CpuScaling = Literal["target", "steps"]
 
 # Limits several fields share.
 LogRetentionDays = Annotated[int, OneOf(LOG_RETENTION_DAYS, problem="is not a CloudWatch Logs retention value",
@@ -60,6 +61,13 @@ EMAIL_RE = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 AlarmEmails = Annotated[tuple[str, ...], Items(EMAIL_RE, problem="are not email addresses", fix="write them like 'oncall@example.com'")]
 Percent = Annotated[int, Range(1, 100)]
 AlarmMinutes = Annotated[int, Range(1, 60)]
+ScalingPercent = Annotated[int, Range(1, 99, problem="must be 1-99 percent", fix="use e.g. 70 to add a task and 30 to remove one")]
+
+
+def _off_or_target_percent(value: int) -> bool:
+    return value == 0 or 10 <= value <= 95
+
+
 AlarmCount = Annotated[int, Range(1, problem="an alarm threshold must be 1 or more", fix="use a positive number")]
 TokenMinutes = Annotated[int, Range(5, 1440, problem="Cognito allows 5 to 1440", fix="use a value in 5-1440")]
 # CloudFront's origin timeouts: up to 60 without a quota increase, 180 with one.
@@ -142,6 +150,21 @@ class ComputeConfig:
     # Target tracking: average CPU percent, and requests per target per minute (0 = CPU only).
     cpu_target_percent: Annotated[int, Range(10, 95, problem="must be 10-95 percent", fix="use 70")]
     requests_per_target: Annotated[int, Range(0, problem="must be 0 (off) or a positive number", fix="use e.g. 1000")]
+    # Fargate: target tracking on the tasks' average memory percent as well (0 = off; 10-95).
+    # ECS publishes memory per service; an EC2 group has no memory metric without the agent's.
+    memory_target_percent: Annotated[int, Check(_off_or_target_percent, "0 (off) or 10 to 95", problem="must be 0 (off) or 10-95 percent",
+                                                fix="use 0 or e.g. 70")]
+    # Fargate: how the service scales on CPU, one way only (two policies on one metric fight):
+    #   target  target tracking at cpu_target_percent
+    #   steps   one task more when the average CPU stays above cpu_scale_out_percent for
+    #           cpu_scale_out_minutes, one less below cpu_scale_in_percent for cpu_scale_in_minutes
+    #           (BankApp's production; docs/requirements.md R23)
+    cpu_scaling: CpuScaling
+    # steps: the thresholds (percent of the tasks' CPU) and the minutes in a row each must hold.
+    cpu_scale_out_percent: ScalingPercent
+    cpu_scale_out_minutes: AlarmMinutes
+    cpu_scale_in_percent: ScalingPercent
+    cpu_scale_in_minutes: AlarmMinutes
     # Fargate: task size in CPU units (256 = 0.25 vCPU) and memory in MiB (a valid Fargate pair).
     task_cpu: Annotated[int, OneOf(FARGATE_SIZES, problem="is not a Fargate CPU size", fix=f"use one of {', '.join(map(str, FARGATE_SIZES))}")]
     task_memory_mib: int

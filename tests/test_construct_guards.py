@@ -13,9 +13,11 @@ from constructs import Construct
 
 from infra_constructs.alarm_topics import AlarmTopics
 from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms
+from infra_constructs.api_options import ApiScaling, CpuSteps
 from infra_constructs.compliance import acknowledge, cfn_resource
 from infra_constructs.database import PostgresDatabase, PostgresSettings
 from infra_constructs.distribution import WebDistribution
+from infra_constructs.instances import Ec2Api
 from infra_constructs.load_balancer import WebLoadBalancer
 from infra_constructs.off_hours import DatabaseOffHours, WorkingHours
 
@@ -109,3 +111,11 @@ def test_the_probe_helpers_build_real_constructs():
     scope = stack("us-east-1")
     EdgeAlarms(scope, "Alarms", topics=topics(scope), name_prefix="probe", distribution_id="E123",
                web_acl_metric_name="acl", error_rate_percent=5, blocked_per_5_minutes=8000)
+
+
+@pytest.mark.parametrize("memory, steps", [(70, None), (0, CpuSteps(scale_out_percent=70, scale_out_minutes=2, scale_in_percent=30, scale_in_minutes=5))])
+def test_ec2_api_scales_on_cpu_targets_only(memory, steps):
+    """The group has no memory metric without the agent's, and no step policies."""
+    scaling = ApiScaling(min_count=1, max_count=2, cpu_target_percent=70, requests_per_target=0, memory_target_percent=memory, cpu_steps=steps)
+    with pytest.raises(ValueError, match="no memory target, no CPU steps"):
+        Ec2Api(stack(), "Api", **dummies(Ec2Api, scaling=scaling))

@@ -71,12 +71,32 @@ def task_sizes(s: Synthesized) -> tuple[str, str, int, int]:
 
 
 def scaling_targets(s: Synthesized) -> dict[str, float]:
-    """Target-tracking metric -> target value, for Fargate services and EC2 groups alike."""
+    """Target-tracking metric -> target value, for Fargate services and EC2 groups alike (step
+    policies are ``scaling_steps``')."""
     found = {}
     for p in props(s, "AWS::ApplicationAutoScaling::ScalingPolicy", "compute") + props(s, "AWS::AutoScaling::ScalingPolicy", "compute"):
-        config = p.get("TargetTrackingScalingPolicyConfiguration") or p["TargetTrackingConfiguration"]
+        config = p.get("TargetTrackingScalingPolicyConfiguration") or p.get("TargetTrackingConfiguration")
+        if config is None:
+            continue
         metric = config["PredefinedMetricSpecification"]["PredefinedMetricType"]
         found[metric] = config["TargetValue"]
+    return found
+
+
+def scaling_steps(s: Synthesized) -> set[tuple[str, str, float, int, int]]:
+    """The Fargate service's step policies, each as (metric, comparison, threshold, minutes in
+    a row, tasks added): read from the alarm that invokes the policy."""
+    resources = s.templates["compute"]["Resources"]
+    policies = {k: r["Properties"]["StepScalingPolicyConfiguration"] for k, r in resources.items()
+                if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy" and "StepScalingPolicyConfiguration" in r["Properties"]}
+    found = set()
+    for alarm in props(s, "AWS::CloudWatch::Alarm", "compute"):
+        invoked = [a["Ref"] for a in alarm.get("AlarmActions", []) if isinstance(a, dict) and a.get("Ref") in policies]
+        for key in invoked:
+            (step,) = policies[key]["StepAdjustments"]
+            assert alarm["Period"] == 60 and alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"], key
+            found.add((alarm["MetricName"], alarm["ComparisonOperator"], alarm["Threshold"], alarm["EvaluationPeriods"],
+                       step["ScalingAdjustment"]))
     return found
 
 
@@ -451,9 +471,15 @@ BANKAPP = [
           each(["COINGECKO_API_KEY", "YAHOO_FINANCE_API_KEY"], *BA)),
     Claim("004 Environment Specifications, Scaling Strategy", "Fargate 0.25 vCPU/512 MB 1-2, 0.5 vCPU/1 GB 2-4, 1 vCPU/2 GB 3-10",
           task_sizes, {"bankapp-dev": ("256", "512", 1, 2), "bankapp-staging": ("512", "1024", 2, 4), "bankapp-prod": ("1024", "2048", 3, 10)}),
-    Claim("004 Scaling Strategy", "target CPU 80 % (dev), 70 % (staging, prod); scale on CPU", scaling_targets,
-          {"bankapp-dev": {"ECSServiceAverageCPUUtilization": 80}, "bankapp-staging": {"ECSServiceAverageCPUUtilization": 70},
-           "bankapp-prod": {"ECSServiceAverageCPUUtilization": 70}}),
+    Claim("004 Scaling Strategy, Compute Layer", "target CPU 80 % (dev), 70 % (staging); auto-scaling based on CPU/memory (70 %)",
+          scaling_targets,
+          {"bankapp-dev": {"ECSServiceAverageCPUUtilization": 80, "ECSServiceAverageMemoryUtilization": 70},
+           "bankapp-staging": {"ECSServiceAverageCPUUtilization": 70, "ECSServiceAverageMemoryUtilization": 70},
+           "bankapp-prod": {"ECSServiceAverageMemoryUtilization": 70}}),
+    Claim("004 Scaling Strategy", "prod: add 1 task when CPU > 70 % for 2 minutes, remove 1 when CPU < 30 % for 5 minutes",
+          scaling_steps,
+          {"bankapp-dev": set(), "bankapp-staging": set(),
+           "bankapp-prod": {("CPUUtilization", "GreaterThanThreshold", 70, 2, 1), ("CPUUtilization", "LessThanThreshold", 30, 5, -1)}}),
     Claim("004 Cost Optimization 5", "Fargate Spot for dev and staging", capacity_provider,
           {"bankapp-dev": "FARGATE_SPOT", "bankapp-staging": "FARGATE_SPOT", "bankapp-prod": "FARGATE"}),
     Claim("004 Environment Specifications", "RDS db.t3.micro single AZ, db.t3.small Multi-AZ, db.t3.medium Multi-AZ (Graviton here); 35-day backups",

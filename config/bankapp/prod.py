@@ -2,7 +2,7 @@
 
 "ECS Fargate: 1 vCPU, 2 GB RAM (3-10 tasks with auto-scaling)", "RDS: db.t3.medium (Multi-AZ
 with read replica)" (here t4g.medium), "CloudWatch: Enhanced monitoring", X-Ray, a NAT gateway
-per AZ, RTO 30 min, RPO 5 min; Redis (ElastiCache, the seed's "session storage") with a replica
+per AZ, RTO 30 min, RPO 5 min; step scaling on CPU and a memory target; Redis (ElastiCache, the seed's "session storage") with a replica
 in the second AZ.
 """
 
@@ -12,7 +12,13 @@ SETTINGS: dict = {
     "removal": "snapshot",
     "log_retention_days": 90,
     "network": {"cidr": "10.2.0.0/16", "egress": "nat-gateway-per-az", "flow_log_retention_days": 90},
-    "compute": {"task_cpu": 1024, "task_memory_mib": 2048, "min_count": 3, "max_count": 10, "xray_tracing": True},
+    "compute": {
+        "task_cpu": 1024, "task_memory_mib": 2048, "min_count": 3, "max_count": 10, "xray_tracing": True,
+        # "Scale-up: Add 1 task when CPU > 70% for 2 minutes; Scale-down: Remove 1 task when CPU <
+        # 30% for 5 minutes": step scaling instead of the CPU target (never both on one metric).
+        "cpu_scaling": "steps", "cpu_scale_out_percent": 70, "cpu_scale_out_minutes": 2,
+        "cpu_scale_in_percent": 30, "cpu_scale_in_minutes": 5,
+    },
     "database": {
         "instance_class": "t4g.medium",
         "multi_az": True,

@@ -104,6 +104,7 @@ DEFAULTS: dict = {
         "uploads_bucket": True,
         "noncurrent_versions_to_glacier_days": 90,
         "noncurrent_versions_expire_days": 365,
+        "intelligent_tiering_days": 0,
         "access_log_retention_days": 90,
     },
     "cache": {

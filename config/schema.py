@@ -253,6 +253,10 @@ class StorageConfig:
     noncurrent_versions_to_glacier_days: Annotated[int, Range(1, problem="must be at least 1 day", fix="use e.g. 90")]
     # ... and expire after this many days.
     noncurrent_versions_expire_days: int
+    # Uploads bucket: current objects move to S3 Intelligent-Tiering this many days after they
+    # are written (0 = off; BankApp's production, docs/requirements.md R24). Its frequent tier
+    # costs what Standard does; objects unread for 30 days move to a cheaper tier on their own.
+    intelligent_tiering_days: Annotated[int, Range(0, problem="must be 0 (off) or a number of days", fix="use 0, or e.g. 1")]
     # Server access logs (and other log buckets) expire after this many days.
     access_log_retention_days: Annotated[int, Range(1, problem="must be at least 1 day", fix="use e.g. 90")]
 

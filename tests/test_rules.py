@@ -119,6 +119,7 @@ LIMIT_CASES: dict[str, Any] = {
     "recovery.rpo_minutes:range": 0,
     "storage.noncurrent_versions_to_glacier_days:range": 0,
     "storage.access_log_retention_days:range": 0,
+    "storage.intelligent_tiering_days:range": -1,
     "cache.node_type:pattern": "t4g.micro",
     "cache.engine_version:pattern": "5.0",
     "cache.snapshot_retention_days:range": 36,
@@ -238,6 +239,8 @@ RULE_CASES: dict[str, Case] = {
     # compute
     "compute.min-count-not-above-max": Case("staging", {"compute": {"min_count": 5, "max_count": 4}}, passing={"compute": {"min_count": 4, "max_count": 4}}),
     "compute.two-tasks-in-production": Case("prod", {"compute": {"min_count": 1}}, passing={"compute": {"min_count": 2}}),
+    "storage.intelligent-tiering-needs-the-uploads-bucket": Case("staging", {"storage": {"uploads_bucket": False, "intelligent_tiering_days": 1}},
+                                                                passing={"storage": {"uploads_bucket": True, "intelligent_tiering_days": 1}}),
     "compute.cpu-steps-scale-in-below-scale-out": Case("prod", {"compute": {"cpu_scaling": "steps", "cpu_scale_in_percent": 70, "cpu_scale_out_percent": 70}},
                                                        passing={"compute": {"cpu_scaling": "steps", "cpu_scale_in_percent": 69, "cpu_scale_out_percent": 70}}),
     "compute.memory-scaling-is-fargate": Case("staging", {"compute": {"kind": "ec2", "memory_target_percent": 70}},

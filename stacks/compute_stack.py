@@ -135,6 +135,8 @@ class ComputeStack(EnvironmentStack):
                 access_logs=data.access_logs,
                 noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
+                # Small bundles, read at every instance start: Standard.
+                intelligent_tiering_days=0,
                 removal_policy=removal,
             )
             public = compute.placement == "public-single-instance"

@@ -100,6 +100,14 @@ def scaling_steps(s: Synthesized) -> set[tuple[str, str, float, int, int]]:
     return found
 
 
+def tiering_transitions(s: Synthesized) -> dict[str, list[tuple[str, int]]]:
+    """Bucket (logical ID without its hash) -> (storage class, days) of its current-version
+    lifecycle transitions, over every tier."""
+    return {stem(key): [(t["StorageClass"], t["TransitionInDays"]) for rule in r["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
+                        for t in rule.get("Transitions", [])]
+            for tier in s.templates for key, r in s.templates[tier]["Resources"].items() if r["Type"] == "AWS::S3::Bucket"}
+
+
 def capacity_provider(s: Synthesized) -> str:
     (strategy,) = one(s, "AWS::ECS::Service", "compute")["CapacityProviderStrategy"]
     return strategy["CapacityProvider"]
@@ -520,6 +528,9 @@ BANKAPP = [
                      any(t.get("StorageClass") == "GLACIER" and t.get("TransitionInDays") == 90
                          for b in everywhere(s, "AWS::S3::Bucket") for r in b.get("LifecycleConfiguration", {}).get("Rules", [])
                          for t in r.get("NoncurrentVersionTransitions", []))), each((True, True), *BA)),
+    Claim("004 Production", "S3: Standard + Intelligent-Tiering (prod; the uploads, from the day after they are written)",
+          lambda s: {k: v for k, v in tiering_transitions(s).items() if v},
+          {"bankapp-dev": {}, "bankapp-staging": {}, "bankapp-prod": {"UploadsBucket": [("INTELLIGENT_TIERING", 1)]}}),
     Claim("004 Monitoring & Alerting", "ECS CPU > 90 %, RDS CPU > 85 %, 5xx > 10 a minute, storage < 10 %, memory > 80 %, p99 > 2 s",
           lambda s: {k: v[1] for k, v in alarm_metrics(s).items() if k in ("critical-api-cpu", "critical-database-cpu", "critical-api-5xx",
                                                                           "warning-api-memory", "warning-api-latency-p99")},

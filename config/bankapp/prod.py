@@ -2,7 +2,7 @@
 
 "ECS Fargate: 1 vCPU, 2 GB RAM (3-10 tasks with auto-scaling)", "RDS: db.t3.medium (Multi-AZ
 with read replica)" (here t4g.medium), "CloudWatch: Enhanced monitoring", X-Ray, a NAT gateway
-per AZ, RTO 30 min, RPO 5 min; step scaling on CPU and a memory target; Redis (ElastiCache, the seed's "session storage") with a replica
+per AZ, RTO 30 min, RPO 5 min; step scaling on CPU and a memory target; uploads in S3 Intelligent-Tiering; Redis (ElastiCache, the seed's "session storage") with a replica
 in the second AZ.
 """
 
@@ -28,6 +28,10 @@ SETTINGS: dict = {
         "monitoring_interval_seconds": 60,
     },
     "cache": {"enabled": True, "multi_az": True, "snapshot_retention_days": 7},
+    # "S3: Standard + Intelligent-Tiering": uploads move the day after they are written (the
+    # frequent tier costs what Standard does, so waiting longer only delays the cheaper tiers);
+    # objects under 128 KB stay in Standard.
+    "storage": {"intelligent_tiering_days": 1},
     "recovery": {"rto_minutes": 30, "rpo_minutes": 5},
     "domain": {"name": "bankapp.example.com"},
     # A global CDN: every edge location.

@@ -37,6 +37,9 @@ DEFAULTS: dict = {
         # Fargate tasks take one address each: leave room for scale-out and deployments.
         "private_subnet_mask": 20,
         "isolated_subnet_mask": 24,
+        "public_subnet_cidrs": [],
+        "private_subnet_cidrs": [],
+        "isolated_subnet_cidrs": [],
         "flow_log_retention_days": 7,
         "flow_log_traffic": "ALL",
         "cloudfront_origin_prefix_list_id": "",

@@ -16,6 +16,7 @@ Field comments document the setting; the README points here.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -57,6 +58,20 @@ LogRetentionDays = Annotated[int, OneOf(LOG_RETENTION_DAYS, problem="is not a Cl
 TagValue = Annotated[str, Pattern(TAG_VALUE_RE, problem="becomes a tag on every resource, and tag values are at most 256 letters, digits, "
                                   "spaces and _ . : / = + - @", fix="write it without other characters, e.g. 'R and D' instead of 'R&D'")]
 SubnetMask = Annotated[int, Range(16, 28, problem="subnet prefix length must be between 16 and 28", fix="use e.g. 24")]
+
+
+def _subnet_networks(values: tuple[str, ...]) -> bool:
+    """Every value an IPv4 network without host bits, /16 to /28 (what a VPC subnet may be)."""
+    try:
+        return all(16 <= ipaddress.IPv4Network(v, strict=True).prefixlen <= 28 for v in values)
+    except ValueError:
+        return False
+
+
+SubnetCidrs = Annotated[tuple[str, ...], Check(_subnet_networks, "IPv4 networks of /16 to /28 without host bits (`10.0.1.0/24`)",
+                                              problem="are not subnet ranges (IPv4 networks of /16 to /28 without host bits)",
+                                              fix="write them like '10.0.1.0/24'"),
+                        Distinct(problem="lists a range twice", fix="give each zone its own range")]
 EMAIL_RE = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 AlarmEmails = Annotated[tuple[str, ...], Items(EMAIL_RE, problem="are not email addresses", fix="write them like 'oncall@example.com'")]
 Percent = Annotated[int, Range(1, 100)]
@@ -106,6 +121,13 @@ class NetworkConfig:
     public_subnet_mask: SubnetMask
     private_subnet_mask: SubnetMask
     isolated_subnet_mask: SubnetMask
+    # Explicit subnet ranges instead (BankApp's 10.X.1.0/24, ...): per tier, one per zone in the
+    # order of availability_zones, all three tiers or none; empty = allocated from the masks
+    # above, in order from the start of the VPC's range. Changing a subnet's range replaces the
+    # subnet and everything in it (database, cache, tasks, NAT): choose them before the first deploy.
+    public_subnet_cidrs: SubnetCidrs
+    private_subnet_cidrs: SubnetCidrs
+    isolated_subnet_cidrs: SubnetCidrs
     # Retention in days of the VPC flow log group (a CloudWatch Logs retention value).
     flow_log_retention_days: LogRetentionDays
     # Which flows to log: ALL, ACCEPT or REJECT.

@@ -501,6 +501,11 @@ BANKAPP = [
     Claim("004 Network Architecture", "a VPC per environment: 10.0/10.1/10.2.0.0/16, public and private subnets in 2 AZs",
           lambda s: (one(s, "AWS::EC2::VPC", "network")["CidrBlock"], len(s.config.network.availability_zones)),
           {"bankapp-dev": ("10.0.0.0/16", 2), "bankapp-staging": ("10.1.0.0/16", 2), "bankapp-prod": ("10.2.0.0/16", 2)}),
+    Claim("004 Network Architecture", "subnets 10.X.1.0/24, 10.X.2.0/24 (public), 10.X.11.0/24, 10.X.12.0/24 (private) in AZ A and B",
+          lambda s: sorted((p["AvailabilityZone"][-1], p["CidrBlock"]) for p in props(s, "AWS::EC2::Subnet", "network")),
+          {f"bankapp-{env}": sorted([("a", f"10.{x}.1.0/24"), ("b", f"10.{x}.2.0/24"), ("a", f"10.{x}.11.0/24"), ("b", f"10.{x}.12.0/24"),
+                                     ("a", f"10.{x}.21.0/24"), ("b", f"10.{x}.22.0/24")])
+           for env, x in (("dev", 0), ("staging", 1), ("prod", 2))}),
     Claim("004 Network Architecture, costs", "NAT gateways ($30/$30/$60: one, one, one per AZ); dev a NAT instance instead",
           egress, {"bankapp-dev": (0, 1), "bankapp-staging": (1, 0), "bankapp-prod": (2, 0)}),
     Claim("004 Security & Compliance", "JWT secrets in Secrets Manager, encrypted, given to the API; no user pool",

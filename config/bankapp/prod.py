@@ -11,7 +11,14 @@ SETTINGS: dict = {
     "allow_branches": False,
     "removal": "snapshot",
     "log_retention_days": 90,
-    "network": {"cidr": "10.2.0.0/16", "egress": "nat-gateway-per-az", "flow_log_retention_days": 90},
+    "network": {
+        "cidr": "10.2.0.0/16", "egress": "nat-gateway-per-az", "flow_log_retention_days": 90,
+        # The seed's ranges (Network Architecture), zone A then B: public 10.2.1-2.0/24, private
+        # 10.2.11-12.0/24; the database's isolated subnets, which the seed has none of, 10.2.21-22.0/24.
+        "public_subnet_cidrs": ["10.2.1.0/24", "10.2.2.0/24"],
+        "private_subnet_cidrs": ["10.2.11.0/24", "10.2.12.0/24"],
+        "isolated_subnet_cidrs": ["10.2.21.0/24", "10.2.22.0/24"],
+    },
     "compute": {
         "task_cpu": 1024, "task_memory_mib": 2048, "min_count": 3, "max_count": 10, "xray_tracing": True,
         # "Scale-up: Add 1 task when CPU > 70% for 2 minutes; Scale-down: Remove 1 task when CPU <

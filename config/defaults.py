@@ -185,7 +185,10 @@ DEFAULTS: dict = {
         "cdn_5xx_rate_percent": 5,
         # Four times the rate limit's worth of one client: more than one abuser, or a rule gone wrong.
         "waf_blocked_requests_per_5_minutes": 8000,
+        # custom-jwt: twenty failed sign-ins a minute for 5 minutes, far above people mistyping.
+        "failed_logins_per_5_minutes": 100,
         "cdn_additional_metrics": False,
+        "cost_panel": False,
         "monthly_budget_usd": 0,
         # No trail of the environment's own: the account's (delivery.account_trail) records it, the
         # account's free first copy of management events (docs/decisions.md).

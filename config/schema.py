@@ -441,9 +441,17 @@ class ObservabilityConfig:
     cdn_5xx_rate_percent: Percent
     # Requests the web ACL blocked in 5 minutes that count as a spike (an attack or a bad rule).
     waf_blocked_requests_per_5_minutes: AlarmCount
+    # auth.mode "custom-jwt": failed sign-ins in 5 minutes that count as a spike (credential
+    # stuffing, or sign-in broken for everyone), counted from the lines with the term
+    # LOGIN_FAILED the application writes to its log (docs/tiers/observability.md).
+    failed_logins_per_5_minutes: AlarmCount
     # CloudFront's additional metrics (cache hit rate, origin latency, error codes), paid per
     # distribution; the dashboard's cache-hit widget needs them.
     cdn_additional_metrics: bool
+    # A cost row on the dashboard: the account's estimated charges this month (AWS/Billing, in
+    # us-east-1, once billing alerts are on in the account's billing preferences) beside this
+    # environment's budget (BankApp: "Cost and usage metrics").
+    cost_panel: bool
     # Monthly AWS Budgets cost budget in USD for this environment's resources (by its tags;
     # the cost allocation tags must be activated once, README); 0 = no budget.
     monthly_budget_usd: Annotated[int, Range(0, problem="cannot be negative", fix="use 0 (no budget) or the monthly amount in USD")]

@@ -152,6 +152,7 @@ LIMIT_CASES: dict[str, Any] = {
     "observability.unhealthy_host_minutes:range": 0,
     "observability.cdn_5xx_rate_percent:range": 101,
     "observability.waf_blocked_requests_per_5_minutes:range": 0,
+    "observability.failed_logins_per_5_minutes:range": 0,
     "observability.monthly_budget_usd:range": -1,
     "observability.trail_retention_days:range": 0,
     "off_hours.days:pattern": "weekdays",

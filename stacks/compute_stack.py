@@ -176,6 +176,7 @@ class ComputeStack(EnvironmentStack):
             target_group=self.api.target_group,
             service=self.api.service if isinstance(self.api, FargateApi) else None,
             group=self.api.group if isinstance(self.api, Ec2Api) else None,
+            log_group=self.api.log_group,
         )
 
         self.bastion: SsmBastion | None = None

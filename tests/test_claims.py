@@ -419,6 +419,7 @@ README_ALARMS = {
     "replica-lag": ("warning", "GreaterThanThreshold"),
     "waf-blocked-spike": ("warning", "GreaterThanThreshold"),
     "user-sync-failed": ("warning", "GreaterThanThreshold"),
+    "failed-logins": ("warning", "GreaterThanThreshold"),
 }
 
 

@@ -108,6 +108,16 @@ def tiering_transitions(s: Synthesized) -> dict[str, list[tuple[str, int]]]:
             for tier in s.templates for key, r in s.templates[tier]["Resources"].items() if r["Type"] == "AWS::S3::Bucket"}
 
 
+def dashboard_panels(s: Synthesized) -> tuple[list[str], list[str]]:
+    """The dashboard's row titles, and the graphs that read a given metric: failed sign-ins
+    (the API's LOGIN_FAILED lines), WAF blocks, the account's estimated charges."""
+    body = "".join(p if isinstance(p, str) else "<ref>" for p in one(s, "AWS::CloudWatch::Dashboard", "observability")["DashboardBody"]["Fn::Join"][1])
+    rows = re.findall(r'"markdown":"## ([^"]+)"', body)
+    metrics = [name for name, needle in (("failed sign-ins", '"FailedLogins"'), ("WAF blocks", '"BlockedRequests"'),
+                                         ("estimated charges", '"AWS/Billing","EstimatedCharges"')) if needle in body]
+    return rows, metrics
+
+
 def capacity_provider(s: Synthesized) -> str:
     (strategy,) = one(s, "AWS::ECS::Service", "compute")["CapacityProviderStrategy"]
     return strategy["CapacityProvider"]
@@ -543,6 +553,10 @@ BANKAPP = [
                *BA)),
     # CloudTrail: the account's trail, in the delivery stack (asserted for every profile in
     # tests/test_delivery_stack.py), not one per environment.
+    Claim("004 Dashboards", "dashboards: real-time application and database metrics, cost and usage, security (WAF blocks, failed logins)",
+          lambda s: (dashboard_panels(s), "warning-failed-logins" in alarm_metrics(s)),
+          each(((["Edge (CloudFront, WAF)", "Load balancer", "Compute", "Database", "Auth", "Cost"],
+                 ["failed sign-ins", "WAF blocks", "estimated charges"]), True), *BA)),
     Claim("004 Monitoring & Logging", "X-Ray tracing (optional; prod); CloudTrail audit logging",
           lambda s: ({c["Name"] for c in one(s, "AWS::ECS::TaskDefinition", "compute")["ContainerDefinitions"]},
                      len(props(s, "AWS::CloudTrail::Trail", "observability")), s.config.delivery.account_trail),

@@ -37,6 +37,9 @@ DEFAULTS: dict = {
         # Fargate tasks take one address each: leave room for scale-out and deployments.
         "private_subnet_mask": 20,
         "isolated_subnet_mask": 24,
+        "public_subnet_cidrs": [],
+        "private_subnet_cidrs": [],
+        "isolated_subnet_cidrs": [],
         "flow_log_retention_days": 7,
         "flow_log_traffic": "ALL",
         "cloudfront_origin_prefix_list_id": "",
@@ -57,6 +60,13 @@ DEFAULTS: dict = {
         "max_count": 2,
         "cpu_target_percent": 70,
         "requests_per_target": 1000,
+        "memory_target_percent": 0,
+        "cpu_scaling": "target",
+        # Used with cpu_scaling "steps": BankApp's production rules (docs/requirements.md R23).
+        "cpu_scale_out_percent": 70,
+        "cpu_scale_out_minutes": 2,
+        "cpu_scale_in_percent": 30,
+        "cpu_scale_in_minutes": 5,
         "task_cpu": 256,
         "task_memory_mib": 512,
         "fargate_spot": False,
@@ -97,6 +107,7 @@ DEFAULTS: dict = {
         "uploads_bucket": True,
         "noncurrent_versions_to_glacier_days": 90,
         "noncurrent_versions_expire_days": 365,
+        "intelligent_tiering_days": 0,
         "access_log_retention_days": 90,
     },
     "cache": {
@@ -177,7 +188,10 @@ DEFAULTS: dict = {
         "cdn_5xx_rate_percent": 5,
         # Four times the rate limit's worth of one client: more than one abuser, or a rule gone wrong.
         "waf_blocked_requests_per_5_minutes": 8000,
+        # custom-jwt: twenty failed sign-ins a minute for 5 minutes, far above people mistyping.
+        "failed_logins_per_5_minutes": 100,
         "cdn_additional_metrics": False,
+        "cost_panel": False,
         "monthly_budget_usd": 0,
         # No trail of the environment's own: the account's (delivery.account_trail) records it, the
         # account's free first copy of management events (docs/decisions.md).

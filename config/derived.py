@@ -224,3 +224,12 @@ def account_trail(configs: list[EnvironmentConfig]) -> AccountTrail | None:
         retention_days=max(c.observability.trail_retention_days for c in audited),
         log_retention_days=max(c.log_retention_days for c in audited),
     )
+
+
+def given_subnet_ranges(cfg: EnvironmentConfig) -> dict[str, tuple[str, ...]] | None:
+    """The explicit subnet ranges by tier ("public", "private", "isolated"; one per zone), or
+    None when they are allocated from the masks (``network.*_subnet_cidrs`` all empty)."""
+    net = cfg.network
+    ranges = {"public": net.public_subnet_cidrs, "private": net.private_subnet_cidrs, "isolated": net.isolated_subnet_cidrs}
+    return ranges if any(ranges.values()) else None
+

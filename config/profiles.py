@@ -148,8 +148,12 @@ BANKAPP = Profile(
         "cost_center": "bankapp",
         # "JWT secrets" in Secrets Manager: the application signs its own tokens.
         "auth": {"mode": "custom-jwt"},
-        # "ECS tasks scale based on CPU": no request-count policy.
-        "compute": {"requests_per_target": 0},
+        # Dashboards: "Cost and usage metrics" (the account's charges beside the budget); the
+        # failed logins of "Security metrics" come with custom-jwt.
+        "observability": {"cost_panel": True},
+        # "Auto-scaling based on CPU/Memory": no request-count policy; memory tracked at 70 %,
+        # below the 80 % memory warning, so a task is added before the alarm speaks.
+        "compute": {"requests_per_target": 0, "memory_target_percent": 70},
         # "RDS Automated Backups: Daily snapshots, 35-day retention".
         "database": {"database_name": "bankapp", "backup_retention_days": 35},
         # bankapp.example.com in Route 53: placeholder zone ID, replace with the team's own.

@@ -16,6 +16,7 @@ Field comments document the setting; the README points here.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -49,6 +50,7 @@ FrontendKind = Literal["spa", "amplify"]
 PriceClass = Literal["100", "200", "all"]
 WafMode = Literal["block", "count", "off"]
 ApiOrigin = Literal["vpc-origin", "internet-facing"]
+CpuScaling = Literal["target", "steps"]
 
 # Limits several fields share.
 LogRetentionDays = Annotated[int, OneOf(LOG_RETENTION_DAYS, problem="is not a CloudWatch Logs retention value",
@@ -56,10 +58,31 @@ LogRetentionDays = Annotated[int, OneOf(LOG_RETENTION_DAYS, problem="is not a Cl
 TagValue = Annotated[str, Pattern(TAG_VALUE_RE, problem="becomes a tag on every resource, and tag values are at most 256 letters, digits, "
                                   "spaces and _ . : / = + - @", fix="write it without other characters, e.g. 'R and D' instead of 'R&D'")]
 SubnetMask = Annotated[int, Range(16, 28, problem="subnet prefix length must be between 16 and 28", fix="use e.g. 24")]
+
+
+def _subnet_networks(values: tuple[str, ...]) -> bool:
+    """Every value an IPv4 network without host bits, /16 to /28 (what a VPC subnet may be)."""
+    try:
+        return all(16 <= ipaddress.IPv4Network(v, strict=True).prefixlen <= 28 for v in values)
+    except ValueError:
+        return False
+
+
+SubnetCidrs = Annotated[tuple[str, ...], Check(_subnet_networks, "IPv4 networks of /16 to /28 without host bits (`10.0.1.0/24`)",
+                                              problem="are not subnet ranges (IPv4 networks of /16 to /28 without host bits)",
+                                              fix="write them like '10.0.1.0/24'"),
+                        Distinct(problem="lists a range twice", fix="give each zone its own range")]
 EMAIL_RE = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 AlarmEmails = Annotated[tuple[str, ...], Items(EMAIL_RE, problem="are not email addresses", fix="write them like 'oncall@example.com'")]
 Percent = Annotated[int, Range(1, 100)]
 AlarmMinutes = Annotated[int, Range(1, 60)]
+ScalingPercent = Annotated[int, Range(1, 99, problem="must be 1-99 percent", fix="use e.g. 70 to add a task and 30 to remove one")]
+
+
+def _off_or_target_percent(value: int) -> bool:
+    return value == 0 or 10 <= value <= 95
+
+
 AlarmCount = Annotated[int, Range(1, problem="an alarm threshold must be 1 or more", fix="use a positive number")]
 TokenMinutes = Annotated[int, Range(5, 1440, problem="Cognito allows 5 to 1440", fix="use a value in 5-1440")]
 # CloudFront's origin timeouts: up to 60 without a quota increase, 180 with one.
@@ -98,6 +121,13 @@ class NetworkConfig:
     public_subnet_mask: SubnetMask
     private_subnet_mask: SubnetMask
     isolated_subnet_mask: SubnetMask
+    # Explicit subnet ranges instead (BankApp's 10.X.1.0/24, ...): per tier, one per zone in the
+    # order of availability_zones, all three tiers or none; empty = allocated from the masks
+    # above, in order from the start of the VPC's range. Changing a subnet's range replaces the
+    # subnet and everything in it (database, cache, tasks, NAT): choose them before the first deploy.
+    public_subnet_cidrs: SubnetCidrs
+    private_subnet_cidrs: SubnetCidrs
+    isolated_subnet_cidrs: SubnetCidrs
     # Retention in days of the VPC flow log group (a CloudWatch Logs retention value).
     flow_log_retention_days: LogRetentionDays
     # Which flows to log: ALL, ACCEPT or REJECT.
@@ -142,6 +172,21 @@ class ComputeConfig:
     # Target tracking: average CPU percent, and requests per target per minute (0 = CPU only).
     cpu_target_percent: Annotated[int, Range(10, 95, problem="must be 10-95 percent", fix="use 70")]
     requests_per_target: Annotated[int, Range(0, problem="must be 0 (off) or a positive number", fix="use e.g. 1000")]
+    # Fargate: target tracking on the tasks' average memory percent as well (0 = off; 10-95).
+    # ECS publishes memory per service; an EC2 group has no memory metric without the agent's.
+    memory_target_percent: Annotated[int, Check(_off_or_target_percent, "0 (off) or 10 to 95", problem="must be 0 (off) or 10-95 percent",
+                                                fix="use 0 or e.g. 70")]
+    # Fargate: how the service scales on CPU, one way only (two policies on one metric fight):
+    #   target  target tracking at cpu_target_percent
+    #   steps   one task more when the average CPU stays above cpu_scale_out_percent for
+    #           cpu_scale_out_minutes, one less below cpu_scale_in_percent for cpu_scale_in_minutes
+    #           (BankApp's production; docs/requirements.md R23)
+    cpu_scaling: CpuScaling
+    # steps: the thresholds (percent of the tasks' CPU) and the minutes in a row each must hold.
+    cpu_scale_out_percent: ScalingPercent
+    cpu_scale_out_minutes: AlarmMinutes
+    cpu_scale_in_percent: ScalingPercent
+    cpu_scale_in_minutes: AlarmMinutes
     # Fargate: task size in CPU units (256 = 0.25 vCPU) and memory in MiB (a valid Fargate pair).
     task_cpu: Annotated[int, OneOf(FARGATE_SIZES, problem="is not a Fargate CPU size", fix=f"use one of {', '.join(map(str, FARGATE_SIZES))}")]
     task_memory_mib: int
@@ -230,6 +275,10 @@ class StorageConfig:
     noncurrent_versions_to_glacier_days: Annotated[int, Range(1, problem="must be at least 1 day", fix="use e.g. 90")]
     # ... and expire after this many days.
     noncurrent_versions_expire_days: int
+    # Uploads bucket: current objects move to S3 Intelligent-Tiering this many days after they
+    # are written (0 = off; BankApp's production, docs/requirements.md R24). Its frequent tier
+    # costs what Standard does; objects unread for 30 days move to a cheaper tier on their own.
+    intelligent_tiering_days: Annotated[int, Range(0, problem="must be 0 (off) or a number of days", fix="use 0, or e.g. 1")]
     # Server access logs (and other log buckets) expire after this many days.
     access_log_retention_days: Annotated[int, Range(1, problem="must be at least 1 day", fix="use e.g. 90")]
 
@@ -419,9 +468,17 @@ class ObservabilityConfig:
     cdn_5xx_rate_percent: Percent
     # Requests the web ACL blocked in 5 minutes that count as a spike (an attack or a bad rule).
     waf_blocked_requests_per_5_minutes: AlarmCount
+    # auth.mode "custom-jwt": failed sign-ins in 5 minutes that count as a spike (credential
+    # stuffing, or sign-in broken for everyone), counted from the lines with the term
+    # LOGIN_FAILED the application writes to its log (docs/tiers/observability.md).
+    failed_logins_per_5_minutes: AlarmCount
     # CloudFront's additional metrics (cache hit rate, origin latency, error codes), paid per
     # distribution; the dashboard's cache-hit widget needs them.
     cdn_additional_metrics: bool
+    # A cost row on the dashboard: the account's estimated charges this month (AWS/Billing, in
+    # us-east-1, once billing alerts are on in the account's billing preferences) beside this
+    # environment's budget (BankApp: "Cost and usage metrics").
+    cost_panel: bool
     # Monthly AWS Budgets cost budget in USD for this environment's resources (by its tags;
     # the cost allocation tags must be activated once, README); 0 = no budget.
     monthly_budget_usd: Annotated[int, Range(0, problem="cannot be negative", fix="use 0 (no budget) or the monthly amount in USD")]

@@ -337,6 +337,42 @@ class UserSyncAlarms(_AlarmGroup):
                   metric=self.failures, threshold=0)
 
 
+class FailedLoginAlarms(_AlarmGroup):
+    """Failed sign-ins of an application that signs its own tokens (no Cognito to count them).
+
+    The application writes one line per failed sign-in to its log (``log_group``, the API's)
+    holding the term ``LOGIN_FAILED`` (e.g. ``{"event": "LOGIN_FAILED", "reason":
+    "bad-password"}``; never the password or a token). A metric filter counts those lines in
+    ``metric_namespace``; more than ``per_5_minutes`` in 5 minutes is a warning (credential
+    stuffing, or sign-in broken for everyone). No such line is no failure.
+
+    Exposes ``metric_filter``, ``failures`` (the metric, for the dashboard) and ``alarms``.
+    """
+
+    METRIC_NAME = "FailedLogins"
+    TERM = "LOGIN_FAILED"
+
+    def __init__(self, scope: Construct, construct_id: str, *, topics: AlarmTopics, name_prefix: str,
+                 log_group: logs.ILogGroup, metric_namespace: str, per_5_minutes: int) -> None:
+        super().__init__(scope, construct_id, topics=topics, name_prefix=name_prefix)
+        self.metric_filter = logs.MetricFilter(
+            self,
+            "Filter",
+            log_group=log_group,
+            # A term, not a JSON pattern: it matches a JSON line and a plain text line alike
+            # (Fargate's log lines are the app's stdout; on EC2 the agent ships them as written).
+            filter_pattern=logs.FilterPattern.all_terms(self.TERM),
+            metric_namespace=metric_namespace,
+            metric_name=self.METRIC_NAME,
+            metric_value="1",
+        )
+        self.failures = self.metric_filter.metric(statistic="Sum", period=FIVE_MINUTES)
+        self._add("failed-logins", severity=Severity.WARNING,
+                  description=f"more than {per_5_minutes} failed sign-ins in 5 minutes ({self.TERM} lines in the API's log): "
+                              "credential stuffing (check the WAF's blocks and the source addresses) or sign-in broken for everyone.",
+                  metric=self.failures, threshold=per_5_minutes)
+
+
 def edge_metric(metric_name: str, statistic: str, *, distribution_id: str, period: Duration = FIVE_MINUTES) -> cloudwatch.Metric:
     """A CloudFront distribution metric (readable from any region's dashboard)."""
     return cloudwatch.Metric(namespace="AWS/CloudFront", metric_name=metric_name,

@@ -58,8 +58,9 @@ class AccessLogBucket(Construct):
 
 class PrivateBucket(Construct):
     """A data bucket: SSE-S3 encryption, TLS only, versioning, public access blocked,
-    server access logs, noncurrent versions to Glacier and then expired; emptied before
-    deletion with ``RemovalPolicy.DESTROY``. Exposes ``bucket``."""
+    server access logs, noncurrent versions to Glacier and then expired, current objects to
+    Intelligent-Tiering after ``intelligent_tiering_days`` (0: never); emptied before deletion
+    with ``RemovalPolicy.DESTROY``. Exposes ``bucket``."""
 
     def __init__(
         self,
@@ -70,9 +71,30 @@ class PrivateBucket(Construct):
         access_logs: s3.IBucket,
         noncurrent_to_glacier_days: int,
         noncurrent_expire_days: int,
+        intelligent_tiering_days: int,
         removal_policy: RemovalPolicy,
     ) -> None:
         super().__init__(scope, construct_id)
+        lifecycle_rules = [
+            s3.LifecycleRule(
+                id="noncurrent-versions",
+                noncurrent_version_transitions=[
+                    s3.NoncurrentVersionTransition(
+                        storage_class=s3.StorageClass.GLACIER, transition_after=Duration.days(noncurrent_to_glacier_days)
+                    )
+                ],
+                noncurrent_version_expiration=Duration.days(noncurrent_expire_days),
+                abort_incomplete_multipart_upload_after=Duration.days(7),
+            )
+        ]
+        if intelligent_tiering_days:
+            # A rule of its own, so the versions rule (and every bucket without this) stays as it
+            # was. S3 does not move objects under 128 KB by lifecycle: they stay in Standard.
+            lifecycle_rules.append(s3.LifecycleRule(
+                id="current-versions-to-intelligent-tiering",
+                transitions=[s3.Transition(storage_class=s3.StorageClass.INTELLIGENT_TIERING,
+                                           transition_after=Duration.days(intelligent_tiering_days))],
+            ))
         self.bucket = s3.Bucket(
             self,
             "Bucket",
@@ -84,18 +106,7 @@ class PrivateBucket(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix=f"s3/{purpose}/",
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="noncurrent-versions",
-                    noncurrent_version_transitions=[
-                        s3.NoncurrentVersionTransition(
-                            storage_class=s3.StorageClass.GLACIER, transition_after=Duration.days(noncurrent_to_glacier_days)
-                        )
-                    ],
-                    noncurrent_version_expiration=Duration.days(noncurrent_expire_days),
-                    abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
-            ],
+            lifecycle_rules=lifecycle_rules,
             removal_policy=removal_policy,
             # Emptied before deletion where the stack may destroy it (see AccessLogBucket).
             auto_delete_objects=removal_policy == RemovalPolicy.DESTROY,

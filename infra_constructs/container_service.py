@@ -6,6 +6,9 @@ from collections.abc import Mapping
 
 import jsii
 from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Size, aws_logs
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
@@ -13,7 +16,7 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from infra_constructs.api_options import ApiScaling, ApiTraffic
+from infra_constructs.api_options import ApiScaling, ApiTraffic, CpuSteps
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.compliance import GET_STACK_OUTPUT_IN_SPLIT, acknowledge, as_cfn_resource, silence_cfn_lint
 from infra_constructs.load_balancer import WebLoadBalancer
@@ -52,7 +55,8 @@ class FargateApi(Construct):
       group with the environment's ``logs`` settings, an X-Ray daemon sidecar with ``xray_tracing``.
     - Service in ``subnets`` with ``security_group``: circuit breaker with rollback, no
       desired count in the template (a deploy never resets what autoscaling chose), Fargate
-      Spot with ``fargate_spot``, target tracking on CPU and requests per target.
+      Spot with ``fargate_spot``; target tracking on CPU or (``scaling.cpu_steps``) step scaling
+      on it, and target tracking on requests per target and memory when they are set.
 
     Exposes ``repository``, ``cluster``, ``task_definition``, ``service``, ``target_group``,
     ``task_role``, ``execution_role``, ``log_group``, ``exec_log_group`` (None without ECS
@@ -275,14 +279,53 @@ class FargateApi(Construct):
         self.service.attach_to_application_target_group(self.target_group)
 
         self.scaling = self.service.auto_scale_task_count(min_capacity=scaling.min_count, max_capacity=scaling.max_count)
-        self.scaling.scale_on_cpu_utilization("Cpu", target_utilization_percent=scaling.cpu_target_percent,
-                                              scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
+        if scaling.cpu_steps is None:
+            self.scaling.scale_on_cpu_utilization("Cpu", target_utilization_percent=scaling.cpu_target_percent,
+                                                  scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
+        else:
+            self._scale_on_cpu_steps(scaling.cpu_steps)
+        if scaling.memory_target_percent:
+            self.scaling.scale_on_memory_utilization("Memory", target_utilization_percent=scaling.memory_target_percent,
+                                                     scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
         if scaling.requests_per_target:
             self.scaling.scale_on_request_count(
                 "Requests", requests_per_target=scaling.requests_per_target, target_group=self.target_group,
                 scale_in_cooldown=Duration.seconds(300), scale_out_cooldown=Duration.seconds(60))
             # Its resource label is split out of the load balancer's ARN, read from the edge tier.
             silence_cfn_lint(self.scaling.node.find_child("Target").node.find_child("Requests"), GET_STACK_OUTPUT_IN_SPLIT)
+
+    def _scale_on_cpu_steps(self, steps: CpuSteps) -> None:
+        """One task more after ``scale_out_minutes`` above the threshold, one less after
+        ``scale_in_minutes`` below the other. Each direction has an alarm and a policy of its
+        own: CDK's ``scale_on_metric`` gives both alarms one evaluation period, and the two
+        directions hold for different minutes."""
+        cpu = self.service.metric_cpu_utilization(period=Duration.minutes(1), statistic="Average")
+        directions = (
+            ("CpuScaleOut", 1, steps.scale_out_percent, steps.scale_out_minutes, cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+             Duration.seconds(60), f"above {steps.scale_out_percent} % for {steps.scale_out_minutes} min: one task more"),
+            ("CpuScaleIn", -1, steps.scale_in_percent, steps.scale_in_minutes, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+             Duration.seconds(300), f"below {steps.scale_in_percent} % for {steps.scale_in_minutes} min: one task less"),
+        )
+        for name, change, threshold, minutes, comparison, cooldown, description in directions:
+            action = appscaling.StepScalingAction(self, name, scaling_target=self._scalable_target(),
+                                                  adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY, cooldown=cooldown,
+                                                  metric_aggregation_type=appscaling.MetricAggregationType.AVERAGE)
+            # Bounds are relative to the alarm's threshold: everything past it takes the one step.
+            if change > 0:
+                action.add_adjustment(adjustment=change, lower_bound=0)
+            else:
+                action.add_adjustment(adjustment=change, upper_bound=0)
+            # No data (off hours with no task running) is neither: the alarm waits.
+            alarm = cloudwatch.Alarm(self, f"{name}Alarm", metric=cpu, threshold=threshold, evaluation_periods=minutes,
+                                     datapoints_to_alarm=minutes, comparison_operator=comparison,
+                                     treat_missing_data=cloudwatch.TreatMissingData.MISSING,
+                                     alarm_description=f"The API's average CPU {description} (step scaling)")
+            alarm.add_alarm_action(cloudwatch_actions.ApplicationScalingAction(action))
+
+    def _scalable_target(self) -> appscaling.ScalableTarget:
+        target = self.scaling.node.find_child("Target")
+        assert isinstance(target, appscaling.ScalableTarget)
+        return target
 
 
 @jsii.implements(IAspect)

@@ -9,6 +9,8 @@ from constructs import Construct
 from infra_constructs.alarms import FIVE_MINUTES, ApiAlarms, DatabaseAlarms, edge_metric, waf_metric
 
 WIDTH = 24  # the dashboard grid is 24 units wide
+# AWS publishes the account's billing metrics in us-east-1 only.
+BILLING_METRICS_REGION = "us-east-1"
 HEIGHT = 6
 
 
@@ -28,7 +30,9 @@ class OperationsDashboard(Construct):
     p50/p99, healthy/unhealthy targets); compute (CPU, memory, running/desired tasks or
     instances); database (CPU, connections, free storage, IOPS, replica lag); auth (sign-ups,
     sign-ins and their failures, and ``user_sync_failures``: confirmed users the trigger could
-    not write into the database) when ``user_pool_id`` is given.
+    not write into the database) when ``user_pool_id`` is given, else ``failed_logins`` (the
+    application's own sign-ins); with ``cost_panel``, cost: the account's estimated charges this
+    month beside a note of the environment's budget (``monthly_budget_usd``, 0: none).
 
     Metrics come from ``api`` and ``database`` (the alarms' own metric objects, so graph and
     alarm can never disagree) and from the edge tier in us-east-1. Exposes ``dashboard``.
@@ -49,6 +53,9 @@ class OperationsDashboard(Construct):
         user_pool_id: str | None,
         user_pool_client_id: str | None,
         user_sync_failures: cloudwatch.IMetric | None = None,
+        failed_logins: cloudwatch.IMetric | None,
+        cost_panel: bool,
+        monthly_budget_usd: int,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dashboard = cloudwatch.Dashboard(
@@ -122,8 +129,35 @@ class OperationsDashboard(Construct):
             if user_sync_failures is not None:
                 auth_widgets.append(_graph("Users not written to the database", [user_sync_failures], width=8))
             self.dashboard.add_widgets(*auth_widgets)
+        elif failed_logins is not None:
+            self.dashboard.add_widgets(
+                _graph("Failed sign-ins", [failed_logins], width=16),
+                cloudwatch.TextWidget(
+                    markdown="The application signs its own tokens (auth mode custom-jwt): failed sign-ins are the lines with "
+                             "`LOGIN_FAILED` it writes to the API's log; successful ones are in that log too.",
+                    width=8, height=HEIGHT,
+                ),
+            )
         else:
             self.dashboard.add_widgets(cloudwatch.TextWidget(
                 markdown="The application signs its own tokens (auth mode custom-jwt): sign-ins are in the API's logs.",
                 width=WIDTH, height=2,
             ))
+
+        if cost_panel:
+            # Billing metrics are the account's (every environment in it), in us-east-1 only, every
+            # few hours; AWS Budgets, which follows this environment's tags, has no metric to graph.
+            charges = cloudwatch.Metric(namespace="AWS/Billing", metric_name="EstimatedCharges", dimensions_map={"Currency": "USD"},
+                                        statistic="Maximum", period=Duration.hours(6), region=BILLING_METRICS_REGION,
+                                        label="account, this month so far")
+            budget = (f"This environment's budget: ${monthly_budget_usd} a month (AWS Budgets, by its tags), warnings at 80 % and "
+                      "100 % of it and on a forecast above it." if monthly_budget_usd else "This environment has no budget.")
+            self.dashboard.add_widgets(_row_title("Cost"))
+            self.dashboard.add_widgets(
+                _graph("Estimated charges (USD)", [charges], width=16),
+                cloudwatch.TextWidget(
+                    markdown="The account's charges, every environment in it, shown once billing alerts are on in the account's "
+                             f"billing preferences. {budget} `make cost` estimates each environment.",
+                    width=8, height=HEIGHT,
+                ),
+            )

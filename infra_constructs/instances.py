@@ -106,6 +106,10 @@ class Ec2Api(Construct):
         logs: LogSettings,
     ) -> None:
         super().__init__(scope, construct_id)
+        # The group tracks CPU (and requests): without the agent's metrics there is no memory to
+        # track, and steps on CPU are the Fargate service's only.
+        if scaling.memory_target_percent or scaling.cpu_steps is not None:
+            raise ValueError("Ec2Api scales by target tracking on CPU and requests: no memory target, no CPU steps")
         stack = Stack.of(self)
         self.log_group = logs.log_group(self, "LogGroup")
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jsii
 from aws_cdk import Aspects, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -23,7 +27,9 @@ class Network(Construct):
     """A VPC over explicit AZs.
 
     Subnet groups: ``public``; ``app`` (private with egress through NAT, or isolated
-    when ``egress`` is ``"none"``); ``data`` (always isolated). The default security
+    when ``egress`` is ``"none"``); ``data`` (always isolated). Their ranges are allocated
+    from the masks in order, or given: ``subnet_cidrs`` maps each group's name to one range
+    per zone, in the order of ``availability_zones``. The default security
     group is stripped of its rules. Flow logs go to a log group encrypted with the logs key
     created here (``logs_key``), kept ``flow_log_retention`` and removed by ``removal_policy``,
     like the log group of CDK's default-security-group provider.
@@ -46,6 +52,7 @@ class Network(Construct):
         public_subnet_mask: int,
         private_subnet_mask: int,
         isolated_subnet_mask: int,
+        subnet_cidrs: Mapping[str, Sequence[str]] | None,
         flow_log_retention: logs.RetentionDays,
         flow_log_traffic: ec2.FlowLogTrafficType,
         removal_policy: RemovalPolicy,
@@ -74,10 +81,12 @@ class Network(Construct):
         elif egress in ("nat-gateway-per-az", "single-nat-gateway"):
             nat_provider = ec2.NatProvider.gateway()
 
+        ip_addresses = ec2.IpAddresses.cidr(cidr) if subnet_cidrs is None else _GivenSubnets(
+            vpc_cidr=cidr, availability_zones=availability_zones, subnet_cidrs=subnet_cidrs)
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
-            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            ip_addresses=ip_addresses,
             availability_zones=availability_zones,
             nat_gateway_provider=nat_provider,
             nat_gateways={"nat-gateway-per-az": len(availability_zones)}.get(egress, 1 if has_nat else 0),
@@ -204,3 +213,27 @@ class Network(Construct):
             "PCI.DSS.321-EC2InstanceNoPublicIp": "NAT instance: forwarding private subnets' traffic to the internet requires a public address.",
         })
 
+
+
+@jsii.implements(ec2.IIpAddresses)
+class _GivenSubnets:
+    """The VPC's range with each subnet's range given, not allocated: CDK asks for the subnets
+    of every group and zone, and gets the range configured for that pair."""
+
+    def __init__(self, *, vpc_cidr: str, availability_zones: Sequence[str], subnet_cidrs: Mapping[str, Sequence[str]]) -> None:
+        groups = {PUBLIC, APP, DATA}
+        if set(subnet_cidrs) != groups or any(len(c) != len(availability_zones) for c in subnet_cidrs.values()):
+            raise ValueError(f"subnet_cidrs gives one range per zone ({len(availability_zones)}) to each of {sorted(groups)}")
+        self._vpc_cidr = vpc_cidr
+        self._ranges = {(group, zone): cidrs[i] for group, cidrs in subnet_cidrs.items() for i, zone in enumerate(availability_zones)}
+
+    def allocate_vpc_cidr(self) -> ec2.VpcIpamOptions:
+        return ec2.VpcIpamOptions(cidr_block=self._vpc_cidr)
+
+    def allocate_subnets_cidr(self, *, requested_subnets: Sequence[ec2.RequestedSubnet | dict[str, Any]],
+                              vpc_cidr: str) -> ec2.SubnetIpamOptions:
+        allocated = []
+        for request in requested_subnets:
+            assert isinstance(request, ec2.RequestedSubnet)  # CDK passes its own structs
+            allocated.append(ec2.AllocatedSubnet(cidr=self._ranges[(request.configuration.name, request.availability_zone)]))
+        return ec2.SubnetIpamOptions(allocated_subnets=allocated)

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from config.derived import name_prefix
 from config.schema import EnvironmentConfig
-from infra_constructs.api_options import ApiScaling, ApiTraffic
+from infra_constructs.api_options import ApiScaling, ApiTraffic, CpuSteps
 from infra_constructs.app_secrets import ApplicationSecrets, ExistingSecret
 from infra_constructs.app_settings import ApplicationSettings
 from infra_constructs.buckets import PrivateBucket
@@ -90,8 +90,12 @@ class ComputeStack(EnvironmentStack):
         app_policies = list(data.application.policies + auth.application.policies)
         environment = {"APP_ENV": config.qualified_name}
         app_group = immutable_view(self, "ApplicationSecurityGroup", groups.application)
+        cpu_steps = CpuSteps(scale_out_percent=compute.cpu_scale_out_percent, scale_out_minutes=compute.cpu_scale_out_minutes,
+                             scale_in_percent=compute.cpu_scale_in_percent, scale_in_minutes=compute.cpu_scale_in_minutes)
         scaling = ApiScaling(min_count=compute.min_count, max_count=compute.max_count,
-                             cpu_target_percent=compute.cpu_target_percent, requests_per_target=compute.requests_per_target)
+                             cpu_target_percent=compute.cpu_target_percent, requests_per_target=compute.requests_per_target,
+                             memory_target_percent=compute.memory_target_percent,
+                             cpu_steps=cpu_steps if compute.cpu_scaling == "steps" else None)
         traffic = ApiTraffic(health_check_path=compute.health_check_path, stickiness=stickiness,
                              deregistration_delay=deregistration_delay)
         self.releases: PrivateBucket | None = None
@@ -131,6 +135,8 @@ class ComputeStack(EnvironmentStack):
                 access_logs=data.access_logs,
                 noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
+                # Small bundles, read at every instance start: Standard.
+                intelligent_tiering_days=0,
                 removal_policy=removal,
             )
             public = compute.placement == "public-single-instance"
@@ -170,6 +176,7 @@ class ComputeStack(EnvironmentStack):
             target_group=self.api.target_group,
             service=self.api.service if isinstance(self.api, FargateApi) else None,
             group=self.api.group if isinstance(self.api, Ec2Api) else None,
+            log_group=self.api.log_group,
         )
 
         self.bastion: SsmBastion | None = None

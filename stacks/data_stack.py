@@ -113,6 +113,7 @@ class DataStack(EnvironmentStack):
                 access_logs=self.access_logs.bucket,
                 noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
+                intelligent_tiering_days=config.storage.intelligent_tiering_days,
                 removal_policy=stateful_removal(config),
             )
         # Who may do what with the uploads is decided here, next to the bucket; the compute

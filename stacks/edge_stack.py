@@ -124,6 +124,8 @@ class EdgeStack(EnvironmentStack):
                 access_logs=data.access_logs,
                 noncurrent_to_glacier_days=config.storage.noncurrent_versions_to_glacier_days,
                 noncurrent_expire_days=config.storage.noncurrent_versions_expire_days,
+                # The site's files are read on every cache miss: they stay in Standard.
+                intelligent_tiering_days=0,
                 removal_policy=removal,
             )
         else:

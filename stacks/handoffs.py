@@ -119,9 +119,11 @@ class AuthHandoff:
 
 @dataclass(frozen=True)
 class ComputeHandoff:
-    """What the API's alarms watch: its target group and its service or instance group."""
+    """What the API's alarms watch: its target group, its service or instance group, its log."""
 
     load_balancer: elbv2.ApplicationLoadBalancer
     target_group: elbv2.ApplicationTargetGroup
     service: ecs.FargateService | None
     group: autoscaling.AutoScalingGroup | None
+    # The API's own log group (its stdout), where the application logs failed sign-ins.
+    log_group: logs.ILogGroup

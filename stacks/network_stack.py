@@ -5,12 +5,12 @@ from __future__ import annotations
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from config.derived import name_prefix
+from config.derived import given_subnet_ranges, name_prefix
 from config.schema import EnvironmentConfig
 from infra_constructs.alarm_topics import admit_alarm_publishers
 from infra_constructs.endpoints import InterfaceEndpoints
 from infra_constructs.log_settings import LogSettings
-from infra_constructs.network import Network
+from infra_constructs.network import APP, DATA, PUBLIC, Network
 from infra_constructs.off_hours import InstanceOffHours
 from infra_constructs.security_groups import WorkloadSecurityGroups
 from stacks.base import EnvironmentStack
@@ -32,6 +32,7 @@ class NetworkStack(EnvironmentStack):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs) -> None:
         super().__init__(scope, construct_id, config=config, **kwargs)
         net = config.network
+        ranges = given_subnet_ranges(config)
         self.network = Network(
             self,
             "Network",
@@ -43,6 +44,7 @@ class NetworkStack(EnvironmentStack):
             public_subnet_mask=net.public_subnet_mask,
             private_subnet_mask=net.private_subnet_mask,
             isolated_subnet_mask=net.isolated_subnet_mask,
+            subnet_cidrs=None if ranges is None else {PUBLIC: ranges["public"], APP: ranges["private"], DATA: ranges["isolated"]},
             flow_log_retention=retention(net.flow_log_retention_days),
             flow_log_traffic=ec2.FlowLogTrafficType[net.flow_log_traffic],
             removal_policy=stateful_removal(config),

@@ -14,6 +14,7 @@ from infra_constructs.alarms import (
     ApiAlarms,
     DatabaseAlarms,
     EdgeAlarms,
+    FailedLoginAlarms,
     RotationFailureAlert,
     UserSyncAlarms,
 )
@@ -64,10 +65,11 @@ class ObservabilityStack(EnvironmentStack):
     ``OperationsDashboard``; ``AuditTrail`` with ``observability.cloudtrail``; ``CostBudget``
     with ``observability.monthly_budget_usd``.
 
-    ``UserSyncAlarms`` with a Cognito PostConfirmation trigger.
+    ``UserSyncAlarms`` with a Cognito PostConfirmation trigger; ``FailedLoginAlarms`` with
+    ``auth.mode`` "custom-jwt".
 
     Exposes ``topics``, ``api_alarms``, ``database_alarms``, ``edge_alarms`` (or None),
-    ``user_sync_alarms`` (or None), ``rotation_alert``, ``dashboard``, ``trail`` (or None)
+    ``user_sync_alarms`` (or None), ``failed_login_alarms`` (or None), ``rotation_alert``, ``dashboard``, ``trail`` (or None)
     and ``budget`` (or None).
     """
 
@@ -141,8 +143,16 @@ class ObservabilityStack(EnvironmentStack):
             self.user_sync_alarms = UserSyncAlarms(self, "UserSyncAlarms", topics=self.topics, name_prefix=prefix,
                                                    log_group=auth.post_confirmation_logs, metric_namespace=prefix)
 
+        # Own JWTs: no Cognito to count failed sign-ins, so the application's log lines are counted.
+        self.failed_login_alarms: FailedLoginAlarms | None = None
+        if config.auth.mode == "custom-jwt":
+            self.failed_login_alarms = FailedLoginAlarms(self, "FailedLoginAlarms", topics=self.topics, name_prefix=prefix,
+                                                         log_group=compute.log_group, metric_namespace=prefix,
+                                                         per_5_minutes=obs.failed_logins_per_5_minutes)
+
         groups = [self.api_alarms, self.database_alarms, *([self.edge_alarms] if self.edge_alarms else []),
-                  *([self.user_sync_alarms] if self.user_sync_alarms else [])]
+                  *([self.user_sync_alarms] if self.user_sync_alarms else []),
+                  *([self.failed_login_alarms] if self.failed_login_alarms else [])]
         user_pool = auth.user_pool
         self.dashboard = OperationsDashboard(
             self,
@@ -157,6 +167,9 @@ class ObservabilityStack(EnvironmentStack):
             user_pool_id=user_pool.user_pool_id if user_pool is not None else None,
             user_pool_client_id=user_pool.client_id if user_pool is not None else None,
             user_sync_failures=self.user_sync_alarms.failures if self.user_sync_alarms is not None else None,
+            failed_logins=self.failed_login_alarms.failures if self.failed_login_alarms is not None else None,
+            cost_panel=obs.cost_panel,
+            monthly_budget_usd=obs.monthly_budget_usd,
         )
 
         self.trail: AuditTrail | None = None

@@ -419,15 +419,28 @@ README_ALARMS = {
     "replica-lag": ("warning", "GreaterThanThreshold"),
     "waf-blocked-spike": ("warning", "GreaterThanThreshold"),
     "user-sync-failed": ("warning", "GreaterThanThreshold"),
+    "failed-logins": ("warning", "GreaterThanThreshold"),
 }
 
 
+def scaling_alarms(synth: Synthesized, tier: str) -> set[str]:
+    """Logical IDs of the alarms whose only actions are step-scaling policies (compute.cpu_scaling
+    "steps"): they scale the service and page no one, so they are not in the README's table."""
+    policies = set(resources(synth, "AWS::ApplicationAutoScaling::ScalingPolicy", tier=tier))
+    return {k for k, r in resources(synth, "AWS::CloudWatch::Alarm", tier=tier).items()
+            if r["Properties"].get("AlarmActions") and all(isinstance(a, dict) and a.get("Ref") in policies for a in r["Properties"]["AlarmActions"])}
+
+
 def all_alarms(synth: Synthesized) -> dict[str, dict]:
-    """Alarm name without "<app>-<env>-" -> properties, from every stack of the environment."""
+    """Alarm name without "<app>-<env>-" -> properties, from every stack of the environment
+    (those that page or inform: not the scaling alarms)."""
     prefix = f"{synth.config.app_name}-{synth.config.qualified_name}-"
     found = {}
     for tier in synth.templates:
-        for r in resources(synth, "AWS::CloudWatch::Alarm", tier=tier).values():
+        scaling = scaling_alarms(synth, tier)
+        for key, r in resources(synth, "AWS::CloudWatch::Alarm", tier=tier).items():
+            if key in scaling:
+                continue
             name = r["Properties"]["AlarmName"]
             assert name.startswith(prefix) and name.removeprefix(prefix) not in found
             found[name.removeprefix(prefix)] = r["Properties"]

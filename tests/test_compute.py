@@ -178,6 +178,37 @@ def test_fargate_service_per_environment(synthesized, variant, minimum, maximum,
     assert policies == {"ECSServiceAverageCPUUtilization": 70, "ALBRequestCountPerTarget": 1000}
 
 
+def test_fargate_steps_on_cpu_instead_of_its_target_and_a_memory_target(synthesized):
+    """compute.cpu_scaling "steps" (BankApp's production): one policy and one alarm per direction
+    on the service's average CPU, no CPU target beside them; the memory target beside both."""
+    synth = synthesized["bankapp-prod"]
+    policies = resources(synth, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    (target_key,) = resources(synth, "AWS::ApplicationAutoScaling::ScalableTarget")
+    tracked = {p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]
+               for p in policies.values() if "TargetTrackingScalingPolicyConfiguration" in p["Properties"]}
+    assert tracked == {"ECSServiceAverageMemoryUtilization"}
+    steps = {k: p["Properties"] for k, p in policies.items() if p["Properties"]["PolicyType"] == "StepScaling"}
+    assert len(steps) == 2 and all(p["ScalingTargetId"] == {"Ref": target_key} for p in steps.values())
+    (service_key, _) = one(synth, "AWS::ECS::Service")
+    seen = {}
+    for alarm in resources(synth, "AWS::CloudWatch::Alarm").values():
+        a = alarm["Properties"]
+        (action,) = [x["Ref"] for x in a.get("AlarmActions", []) if isinstance(x, dict) and x.get("Ref") in steps] or [None]
+        if action is None:
+            continue
+        config = steps[action]["StepScalingPolicyConfiguration"]
+        assert (a["Namespace"], a["Statistic"], a["Period"]) == ("AWS/ECS", "Average", 60)
+        assert {"Name": "ServiceName", "Value": {"Fn::GetAtt": [service_key, "Name"]}} in a["Dimensions"]
+        # Scaling alarms page no one: their only action is the policy.
+        assert len(a["AlarmActions"]) == 1 and a["TreatMissingData"] == "missing"
+        assert (config["AdjustmentType"], config["MetricAggregationType"]) == ("ChangeInCapacity", "Average")
+        seen[a["ComparisonOperator"]] = (a["Threshold"], a["EvaluationPeriods"], config["Cooldown"], config["StepAdjustments"])
+    assert seen == {
+        "GreaterThanThreshold": (70, 2, 60, [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]),
+        "LessThanThreshold": (30, 5, 300, [{"MetricIntervalUpperBound": 0, "ScalingAdjustment": -1}]),
+    }
+
+
 @pytest.mark.parametrize("variant, cpu, memory", [("dev", "256", "512"), ("staging", "512", "1024"), ("prod", "1024", "2048")])
 def test_task_definition_per_environment(synthesized, variant, cpu, memory):
     synth = synthesized[variant]

@@ -13,10 +13,13 @@ from constructs import Construct
 
 from infra_constructs.alarm_topics import AlarmTopics
 from infra_constructs.alarms import ApiAlarms, DatabaseAlarms, EdgeAlarms
+from infra_constructs.api_options import ApiScaling, CpuSteps
 from infra_constructs.compliance import acknowledge, cfn_resource
 from infra_constructs.database import PostgresDatabase, PostgresSettings
 from infra_constructs.distribution import WebDistribution
+from infra_constructs.instances import Ec2Api
 from infra_constructs.load_balancer import WebLoadBalancer
+from infra_constructs.network import Network
 from infra_constructs.off_hours import DatabaseOffHours, WorkingHours
 
 HOURS = WorkingHours(days="MON-FRI", start_at="07:00", stop_at="20:00", timezone="UTC")
@@ -109,3 +112,18 @@ def test_the_probe_helpers_build_real_constructs():
     scope = stack("us-east-1")
     EdgeAlarms(scope, "Alarms", topics=topics(scope), name_prefix="probe", distribution_id="E123",
                web_acl_metric_name="acl", error_rate_percent=5, blocked_per_5_minutes=8000)
+
+
+@pytest.mark.parametrize("memory, steps", [(70, None), (0, CpuSteps(scale_out_percent=70, scale_out_minutes=2, scale_in_percent=30, scale_in_minutes=5))])
+def test_ec2_api_scales_on_cpu_targets_only(memory, steps):
+    """The group has no memory metric without the agent's, and no step policies."""
+    scaling = ApiScaling(min_count=1, max_count=2, cpu_target_percent=70, requests_per_target=0, memory_target_percent=memory, cpu_steps=steps)
+    with pytest.raises(ValueError, match="no memory target, no CPU steps"):
+        Ec2Api(stack(), "Api", **dummies(Ec2Api, scaling=scaling))
+
+
+def test_network_takes_a_range_per_zone_for_every_subnet_group():
+    given = {"public": ["10.0.1.0/24", "10.0.2.0/24"], "app": ["10.0.11.0/24", "10.0.12.0/24"], "data": ["10.0.21.0/24"]}
+    with pytest.raises(ValueError, match="one range per zone"):
+        Network(stack("us-east-1"), "Network", **dummies(Network, cidr="10.0.0.0/16", availability_zones=["us-east-1a", "us-east-1b"],
+                                                         egress="none", subnet_cidrs=given))

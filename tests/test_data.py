@@ -175,9 +175,13 @@ def test_uploads_bucket_is_private_versioned_logged_and_tiered(synthesized, vari
     assert p["VersioningConfiguration"] == {"Status": "Enabled"}
     assert p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
     assert p["LoggingConfiguration"] == {"DestinationBucketName": {"Ref": logs_id}, "LogFilePrefix": "s3/uploads/"}
-    (rule,) = p["LifecycleConfiguration"]["Rules"]
+    rule, *tiering = p["LifecycleConfiguration"]["Rules"]
     assert rule["NoncurrentVersionTransitions"] == [{"StorageClass": "GLACIER", "TransitionInDays": 90}]
     assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 365}
+    # storage.intelligent_tiering_days: a rule of its own for the current objects, or none.
+    days = synth.config.storage.intelligent_tiering_days
+    assert tiering == ([{"Id": "current-versions-to-intelligent-tiering", "Status": "Enabled",
+                         "Transitions": [{"StorageClass": "INTELLIGENT_TIERING", "TransitionInDays": days}]}] if days else [])
     policies = [r["Properties"]["PolicyDocument"]["Statement"] for r in resources(synth, "AWS::S3::BucketPolicy").values()]
     assert all(any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in st) for st in policies)
     expected = "Delete" if synth.config.removal == "destroy" else "Retain"

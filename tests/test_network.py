@@ -30,6 +30,35 @@ def test_three_subnet_tiers_in_every_configured_az(synthesized, variant):
     assert vpc["EnableDnsHostnames"] and vpc["EnableDnsSupport"]
 
 
+def subnet_ranges(synth) -> dict[str, list[tuple[str, str]]]:
+    """Subnet group ("public", "app", "data") -> (zone, range) of its subnets, by zone."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for p in props(synth, "AWS::EC2::Subnet"):
+        group = next(t["Value"] for t in p["Tags"] if t["Key"] == "aws-cdk:subnet-name")
+        found.setdefault(group, []).append((p["AvailabilityZone"], p["CidrBlock"]))
+    return {group: sorted(ranges) for group, ranges in found.items()}
+
+
+def test_subnets_are_allocated_from_the_masks_in_order(synthesized):
+    """No network.*_subnet_cidrs: public /24s, app /20s, data /24s from the start of the range."""
+    assert subnet_ranges(synthesized["dev"]) == {
+        "public": [("us-east-1a", "10.0.0.0/24"), ("us-east-1b", "10.0.1.0/24")],
+        "app": [("us-east-1a", "10.0.16.0/20"), ("us-east-1b", "10.0.32.0/20")],
+        "data": [("us-east-1a", "10.0.48.0/24"), ("us-east-1b", "10.0.49.0/24")],
+    }
+
+
+def test_given_subnet_ranges_go_to_their_tier_and_zone(synthesized):
+    """network.*_subnet_cidrs (BankApp): each range in its tier, in the zones' order."""
+    synth = synthesized["bankapp-staging"]
+    (zone_a, zone_b) = synth.config.network.availability_zones
+    assert subnet_ranges(synth) == {
+        "public": [(zone_a, "10.1.1.0/24"), (zone_b, "10.1.2.0/24")],
+        "app": [(zone_a, "10.1.11.0/24"), (zone_b, "10.1.12.0/24")],
+        "data": [(zone_a, "10.1.21.0/24"), (zone_b, "10.1.22.0/24")],
+    }
+
+
 @pytest.mark.parametrize(
     "variant, nat_gateways, nat_instances",
     [("dev", 0, 1), ("dev-branch", 0, 1), ("staging", 1, 0), ("prod", 2, 0), ("spendwise-dev", 0, 0), ("domain-3az", 1, 0)],

@@ -225,7 +225,7 @@ def test_user_sync_failures_are_counted_alarmed_and_graphed(synthesized, variant
     filters = resources(synth, "AWS::Logs::MetricFilter", tier="observability")
     found = alarms(synth)
     if synth.config.auth.mode == "custom-jwt":
-        assert not filters and "warning-user-sync-failed" not in found
+        assert all("UserSyncFailures" not in json.dumps(f) for f in filters.values()) and "warning-user-sync-failed" not in found
         assert "UserSyncFailures" not in dashboard_body(synth)
         return
     prefix = f"{synth.config.app_name}-{synth.config.qualified_name}"
@@ -243,6 +243,45 @@ def test_user_sync_failures_are_counted_alarmed_and_graphed(synthesized, variant
     assert alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["AlarmActions"] == [WARNING_TOPIC]
     assert '"title":"Users not written to the database"' in dashboard_body(synth)
     assert f'"{prefix}","UserSyncFailures"' in dashboard_body(synth)
+
+
+@pytest.mark.parametrize("variant", ["dev", "bankapp-dev", "bankapp-prod"])
+def test_failed_logins_of_own_jwts_are_counted_alarmed_and_graphed(synthesized, variant):
+    """auth.mode "custom-jwt": the LOGIN_FAILED lines of the API's log group, a warning above
+    observability.failed_logins_per_5_minutes, a graph in the auth row."""
+    synth = synthesized[variant]
+    found = alarms(synth)
+    if synth.config.auth.mode != "custom-jwt":
+        assert "warning-failed-logins" not in found and "FailedLogins" not in dashboard_body(synth)
+        return
+    prefix = f"{synth.config.app_name}-{synth.config.qualified_name}"
+    (metric_filter,) = resources(synth, "AWS::Logs::MetricFilter", tier="observability").values()
+    props = metric_filter["Properties"]
+    assert props["FilterPattern"] == '"LOGIN_FAILED"'
+    assert props["MetricTransformations"] == [{"MetricNamespace": prefix, "MetricName": "FailedLogins", "MetricValue": "1"}]
+    # On the API's own log group in the compute stack (a weak cross-stack reference).
+    group = json.dumps(props["LogGroupName"])
+    assert synth.stack_names["compute"] in group and "ApiLogGroup" in group
+    alarm = found["warning-failed-logins"]
+    assert summary(alarm) == (prefix, "FailedLogins", synth.config.observability.failed_logins_per_5_minutes, 1, 300, "notBreaching",
+                              WARNING_TOPIC)
+    assert alarm["Statistic"] == "Sum" and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    body = dashboard_body(synth)
+    assert '"title":"Failed sign-ins"' in body and f'"{prefix}","FailedLogins"' in body
+
+
+@pytest.mark.parametrize("variant", ["dev", "bankapp-dev", "bankapp-prod"])
+def test_cost_panel_where_configured(synthesized, variant):
+    """observability.cost_panel: the account's estimated charges (read from us-east-1) and the budget."""
+    synth = synthesized[variant]
+    body = dashboard_body(synth)
+    assert ("## Cost" in body) is synth.config.observability.cost_panel
+    if not synth.config.observability.cost_panel:
+        assert "AWS/Billing" not in body
+        return
+    charges = body.split('"AWS/Billing","EstimatedCharges","Currency","USD",{')[1].split("}")[0]
+    assert '"region":"us-east-1"' in charges and '"stat":"Maximum"' in charges
+    assert f"budget: ${synth.config.observability.monthly_budget_usd} a month" in body
 
 
 def test_every_log_group_expires(synthesized):

@@ -71,13 +71,51 @@ def task_sizes(s: Synthesized) -> tuple[str, str, int, int]:
 
 
 def scaling_targets(s: Synthesized) -> dict[str, float]:
-    """Target-tracking metric -> target value, for Fargate services and EC2 groups alike."""
+    """Target-tracking metric -> target value, for Fargate services and EC2 groups alike (step
+    policies are ``scaling_steps``')."""
     found = {}
     for p in props(s, "AWS::ApplicationAutoScaling::ScalingPolicy", "compute") + props(s, "AWS::AutoScaling::ScalingPolicy", "compute"):
-        config = p.get("TargetTrackingScalingPolicyConfiguration") or p["TargetTrackingConfiguration"]
+        config = p.get("TargetTrackingScalingPolicyConfiguration") or p.get("TargetTrackingConfiguration")
+        if config is None:
+            continue
         metric = config["PredefinedMetricSpecification"]["PredefinedMetricType"]
         found[metric] = config["TargetValue"]
     return found
+
+
+def scaling_steps(s: Synthesized) -> set[tuple[str, str, float, int, int]]:
+    """The Fargate service's step policies, each as (metric, comparison, threshold, minutes in
+    a row, tasks added): read from the alarm that invokes the policy."""
+    resources = s.templates["compute"]["Resources"]
+    policies = {k: r["Properties"]["StepScalingPolicyConfiguration"] for k, r in resources.items()
+                if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy" and "StepScalingPolicyConfiguration" in r["Properties"]}
+    found = set()
+    for alarm in props(s, "AWS::CloudWatch::Alarm", "compute"):
+        invoked = [a["Ref"] for a in alarm.get("AlarmActions", []) if isinstance(a, dict) and a.get("Ref") in policies]
+        for key in invoked:
+            (step,) = policies[key]["StepAdjustments"]
+            assert alarm["Period"] == 60 and alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"], key
+            found.add((alarm["MetricName"], alarm["ComparisonOperator"], alarm["Threshold"], alarm["EvaluationPeriods"],
+                       step["ScalingAdjustment"]))
+    return found
+
+
+def tiering_transitions(s: Synthesized) -> dict[str, list[tuple[str, int]]]:
+    """Bucket (logical ID without its hash) -> (storage class, days) of its current-version
+    lifecycle transitions, over every tier."""
+    return {stem(key): [(t["StorageClass"], t["TransitionInDays"]) for rule in r["Properties"].get("LifecycleConfiguration", {}).get("Rules", [])
+                        for t in rule.get("Transitions", [])]
+            for tier in s.templates for key, r in s.templates[tier]["Resources"].items() if r["Type"] == "AWS::S3::Bucket"}
+
+
+def dashboard_panels(s: Synthesized) -> tuple[list[str], list[str]]:
+    """The dashboard's row titles, and the graphs that read a given metric: failed sign-ins
+    (the API's LOGIN_FAILED lines), WAF blocks, the account's estimated charges."""
+    body = "".join(p if isinstance(p, str) else "<ref>" for p in one(s, "AWS::CloudWatch::Dashboard", "observability")["DashboardBody"]["Fn::Join"][1])
+    rows = re.findall(r'"markdown":"## ([^"]+)"', body)
+    metrics = [name for name, needle in (("failed sign-ins", '"FailedLogins"'), ("WAF blocks", '"BlockedRequests"'),
+                                         ("estimated charges", '"AWS/Billing","EstimatedCharges"')) if needle in body]
+    return rows, metrics
 
 
 def capacity_provider(s: Synthesized) -> str:
@@ -461,9 +499,15 @@ BANKAPP = [
           each(["COINGECKO_API_KEY", "YAHOO_FINANCE_API_KEY"], *BA)),
     Claim("004 Environment Specifications, Scaling Strategy", "Fargate 0.25 vCPU/512 MB 1-2, 0.5 vCPU/1 GB 2-4, 1 vCPU/2 GB 3-10",
           task_sizes, {"bankapp-dev": ("256", "512", 1, 2), "bankapp-staging": ("512", "1024", 2, 4), "bankapp-prod": ("1024", "2048", 3, 10)}),
-    Claim("004 Scaling Strategy", "target CPU 80 % (dev), 70 % (staging, prod); scale on CPU", scaling_targets,
-          {"bankapp-dev": {"ECSServiceAverageCPUUtilization": 80}, "bankapp-staging": {"ECSServiceAverageCPUUtilization": 70},
-           "bankapp-prod": {"ECSServiceAverageCPUUtilization": 70}}),
+    Claim("004 Scaling Strategy, Compute Layer", "target CPU 80 % (dev), 70 % (staging); auto-scaling based on CPU/memory (70 %)",
+          scaling_targets,
+          {"bankapp-dev": {"ECSServiceAverageCPUUtilization": 80, "ECSServiceAverageMemoryUtilization": 70},
+           "bankapp-staging": {"ECSServiceAverageCPUUtilization": 70, "ECSServiceAverageMemoryUtilization": 70},
+           "bankapp-prod": {"ECSServiceAverageMemoryUtilization": 70}}),
+    Claim("004 Scaling Strategy", "prod: add 1 task when CPU > 70 % for 2 minutes, remove 1 when CPU < 30 % for 5 minutes",
+          scaling_steps,
+          {"bankapp-dev": set(), "bankapp-staging": set(),
+           "bankapp-prod": {("CPUUtilization", "GreaterThanThreshold", 70, 2, 1), ("CPUUtilization", "LessThanThreshold", 30, 5, -1)}}),
     Claim("004 Cost Optimization 5", "Fargate Spot for dev and staging", capacity_provider,
           {"bankapp-dev": "FARGATE_SPOT", "bankapp-staging": "FARGATE_SPOT", "bankapp-prod": "FARGATE"}),
     Claim("004 Environment Specifications", "RDS db.t3.micro single AZ, db.t3.small Multi-AZ, db.t3.medium Multi-AZ (Graviton here); 35-day backups",
@@ -477,6 +521,11 @@ BANKAPP = [
     Claim("004 Network Architecture", "a VPC per environment: 10.0/10.1/10.2.0.0/16, public and private subnets in 2 AZs",
           lambda s: (one(s, "AWS::EC2::VPC", "network")["CidrBlock"], len(s.config.network.availability_zones)),
           {"bankapp-dev": ("10.0.0.0/16", 2), "bankapp-staging": ("10.1.0.0/16", 2), "bankapp-prod": ("10.2.0.0/16", 2)}),
+    Claim("004 Network Architecture", "subnets 10.X.1.0/24, 10.X.2.0/24 (public), 10.X.11.0/24, 10.X.12.0/24 (private) in AZ A and B",
+          lambda s: sorted((p["AvailabilityZone"][-1], p["CidrBlock"]) for p in props(s, "AWS::EC2::Subnet", "network")),
+          {f"bankapp-{env}": sorted([("a", f"10.{x}.1.0/24"), ("b", f"10.{x}.2.0/24"), ("a", f"10.{x}.11.0/24"), ("b", f"10.{x}.12.0/24"),
+                                     ("a", f"10.{x}.21.0/24"), ("b", f"10.{x}.22.0/24")])
+           for env, x in (("dev", 0), ("staging", 1), ("prod", 2))}),
     Claim("004 Network Architecture, costs", "NAT gateways ($30/$30/$60: one, one, one per AZ); dev a NAT instance instead",
           egress, {"bankapp-dev": (0, 1), "bankapp-staging": (1, 0), "bankapp-prod": (2, 0)}),
     Claim("004 Security & Compliance", "JWT secrets in Secrets Manager, encrypted, given to the API; no user pool",
@@ -504,6 +553,9 @@ BANKAPP = [
                      any(t.get("StorageClass") == "GLACIER" and t.get("TransitionInDays") == 90
                          for b in everywhere(s, "AWS::S3::Bucket") for r in b.get("LifecycleConfiguration", {}).get("Rules", [])
                          for t in r.get("NoncurrentVersionTransitions", []))), each((True, True), *BA)),
+    Claim("004 Production", "S3: Standard + Intelligent-Tiering (prod; the uploads, from the day after they are written)",
+          lambda s: {k: v for k, v in tiering_transitions(s).items() if v},
+          {"bankapp-dev": {}, "bankapp-staging": {}, "bankapp-prod": {"UploadsBucket": [("INTELLIGENT_TIERING", 1)]}}),
     Claim("004 Monitoring & Alerting", "ECS CPU > 90 %, RDS CPU > 85 %, 5xx > 10 a minute, storage < 10 %, memory > 80 %, p99 > 2 s",
           lambda s: {k: v[1] for k, v in alarm_metrics(s).items() if k in ("critical-api-cpu", "critical-database-cpu", "critical-api-5xx",
                                                                           "warning-api-memory", "warning-api-latency-p99")},
@@ -511,6 +563,10 @@ BANKAPP = [
                *BA)),
     # CloudTrail: the account's trail, in the delivery stack (asserted for every profile in
     # tests/test_delivery_stack.py), not one per environment.
+    Claim("004 Dashboards", "dashboards: real-time application and database metrics, cost and usage, security (WAF blocks, failed logins)",
+          lambda s: (dashboard_panels(s), "warning-failed-logins" in alarm_metrics(s)),
+          each(((["Edge (CloudFront, WAF)", "Load balancer", "Compute", "Database", "Auth", "Cost"],
+                 ["failed sign-ins", "WAF blocks", "estimated charges"]), True), *BA)),
     Claim("004 Monitoring & Logging", "X-Ray tracing (optional; prod); CloudTrail audit logging",
           lambda s: ({c["Name"] for c in one(s, "AWS::ECS::TaskDefinition", "compute")["ContainerDefinitions"]},
                      len(props(s, "AWS::CloudTrail::Trail", "observability")), s.config.delivery.account_trail),

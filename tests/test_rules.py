@@ -27,6 +27,9 @@ from tests.test_config import AMPLIFY_EDGE, QUIET_DEV_COMPUTE
 # dev without a NAT: every endpoint a Fargate task needs, and a workload that needs no internet.
 FARGATE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"]
 NO_EGRESS = {"egress": "none", "workloads_need_internet": False, "interface_endpoints": FARGATE_ENDPOINTS}
+# dev's subnets given explicitly, BankApp's way (10.X.1.0/24, ...), with a data tier at 10.X.21.0/24.
+GIVEN_SUBNETS = {"public_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24"], "private_subnet_cidrs": ["10.0.11.0/24", "10.0.12.0/24"],
+                 "isolated_subnet_cidrs": ["10.0.21.0/24", "10.0.22.0/24"]}
 # A reason an accepted risk may carry.
 REASON = "the seed runs one instance on the free tier; an AZ outage stops the shop"
 
@@ -68,6 +71,12 @@ LIMIT_CASES: dict[str, Any] = {
     "network.public_subnet_mask:range": 29,
     "network.private_subnet_mask:range": 15,
     "network.isolated_subnet_mask:range": 29,
+    "network.public_subnet_cidrs:check": Case(settings={"network": {**GIVEN_SUBNETS, "public_subnet_cidrs": ["10.0.1.0/29", "10.0.2.0/24"]}}),
+    "network.private_subnet_cidrs:check": Case(settings={"network": {**GIVEN_SUBNETS, "private_subnet_cidrs": ["10.0.11.1/24", "10.0.12.0/24"]}}),
+    "network.isolated_subnet_cidrs:check": Case(settings={"network": {**GIVEN_SUBNETS, "isolated_subnet_cidrs": ["10.0.21.0", "10.0.22.0/24"]}}),
+    "network.public_subnet_cidrs:distinct": Case(settings={"network": {**GIVEN_SUBNETS, "public_subnet_cidrs": ["10.0.1.0/24", "10.0.1.0/24"]}}),
+    "network.private_subnet_cidrs:distinct": Case(settings={"network": {**GIVEN_SUBNETS, "private_subnet_cidrs": ["10.0.11.0/24", "10.0.11.0/24"]}}),
+    "network.isolated_subnet_cidrs:distinct": Case(settings={"network": {**GIVEN_SUBNETS, "isolated_subnet_cidrs": ["10.0.21.0/24", "10.0.21.0/24"]}}),
     "network.flow_log_retention_days:one-of": 10,
     "network.cloudfront_origin_prefix_list_id:pattern": "pl-xyz",
     "compute.container_port:range": 1023,
@@ -81,6 +90,11 @@ LIMIT_CASES: dict[str, Any] = {
     "compute.max_count:range": 0,
     "compute.cpu_target_percent:range": 96,
     "compute.requests_per_target:range": -1,
+    "compute.memory_target_percent:check": 9,
+    "compute.cpu_scale_out_percent:range": 100,
+    "compute.cpu_scale_out_minutes:range": 0,
+    "compute.cpu_scale_in_percent:range": 0,
+    "compute.cpu_scale_in_minutes:range": 61,
     "compute.task_cpu:one-of": 300,
     "compute.container_user:pattern": "node user",
     "compute.container_user:none-of": "root",
@@ -114,6 +128,7 @@ LIMIT_CASES: dict[str, Any] = {
     "recovery.rpo_minutes:range": 0,
     "storage.noncurrent_versions_to_glacier_days:range": 0,
     "storage.access_log_retention_days:range": 0,
+    "storage.intelligent_tiering_days:range": -1,
     "cache.node_type:pattern": "t4g.micro",
     "cache.engine_version:pattern": "5.0",
     "cache.snapshot_retention_days:range": 36,
@@ -137,6 +152,7 @@ LIMIT_CASES: dict[str, Any] = {
     "observability.unhealthy_host_minutes:range": 0,
     "observability.cdn_5xx_rate_percent:range": 101,
     "observability.waf_blocked_requests_per_5_minutes:range": 0,
+    "observability.failed_logins_per_5_minutes:range": 0,
     "observability.monthly_budget_usd:range": -1,
     "observability.trail_retention_days:range": 0,
     "off_hours.days:pattern": "weekdays",
@@ -229,6 +245,14 @@ RULE_CASES: dict[str, Case] = {
                                            passing={"network": {"cidr": "10.0.0.0/21", "private_subnet_mask": 24}}),
     # a subnet larger than the VPC never fits in it
     "network.subnets-within-the-vpc": Case(settings={"network": {"cidr": "10.0.0.0/22"}}, also=("network.cidr-holds-the-subnets",)),
+    "network.subnet-cidrs-for-every-tier": Case(settings={"network": {**GIVEN_SUBNETS, "isolated_subnet_cidrs": []}},
+                                                 passing={"network": GIVEN_SUBNETS}),
+    "network.subnet-cidrs-one-per-zone": Case(settings={"network": {**GIVEN_SUBNETS, "public_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]}},
+                                              passing={"network": GIVEN_SUBNETS}),
+    "network.subnet-cidrs-within-the-vpc": Case(settings={"network": {**GIVEN_SUBNETS, "isolated_subnet_cidrs": ["10.1.21.0/24", "10.0.22.0/24"]}},
+                                                passing={"network": GIVEN_SUBNETS}),
+    "network.subnet-cidrs-do-not-overlap": Case(settings={"network": {**GIVEN_SUBNETS, "isolated_subnet_cidrs": ["10.0.12.128/25", "10.0.22.0/24"]}},
+                                                passing={"network": GIVEN_SUBNETS}),
     "network.at-least-two-zones": Case(settings={"network": {"availability_zones": ["us-east-1a"]}}),
     "network.zones-in-the-region": Case("prod", {"network": {"availability_zones": ["us-east-1a", "eu-west-1b"]}}),
     "network.no-egress-without-internet-needs": Case(settings={"compute": QUIET_DEV_COMPUTE, "network": {**NO_EGRESS, "workloads_need_internet": True}},
@@ -243,6 +267,14 @@ RULE_CASES: dict[str, Case] = {
     # compute
     "compute.min-count-not-above-max": Case("staging", {"compute": {"min_count": 5, "max_count": 4}}, passing={"compute": {"min_count": 4, "max_count": 4}}),
     "compute.two-tasks-in-production": Case("prod", {"compute": {"min_count": 1}}, passing={"compute": {"min_count": 2}}),
+    "storage.intelligent-tiering-needs-the-uploads-bucket": Case("staging", {"storage": {"uploads_bucket": False, "intelligent_tiering_days": 1}},
+                                                                passing={"storage": {"uploads_bucket": True, "intelligent_tiering_days": 1}}),
+    "compute.cpu-steps-scale-in-below-scale-out": Case("prod", {"compute": {"cpu_scaling": "steps", "cpu_scale_in_percent": 70, "cpu_scale_out_percent": 70}},
+                                                       passing={"compute": {"cpu_scaling": "steps", "cpu_scale_in_percent": 69, "cpu_scale_out_percent": 70}}),
+    "compute.memory-scaling-is-fargate": Case("staging", {"compute": {"kind": "ec2", "memory_target_percent": 70}},
+                                              passing={"compute": {"kind": "fargate", "memory_target_percent": 70}}),
+    "compute.cpu-steps-are-fargate": Case("staging", {"compute": {"kind": "ec2", "cpu_scaling": "steps"}},
+                                          passing={"compute": {"kind": "ec2", "cpu_scaling": "target"}}),
     "compute.fargate-memory-fits-the-cpu": Case(settings={"compute": {"task_cpu": 256, "task_memory_mib": 4096}},
                                                 passing={"compute": {"task_cpu": 512, "task_memory_mib": 4096}}),
     "compute.no-spot-in-production": Case("prod", {"compute": {"fargate_spot": True}}),
@@ -508,3 +540,10 @@ def test_accepted_risks_become_a_tag_and_the_acknowledgments_reason():
     (reference,) = load(env="prod")
     assert "accepted-risks" not in environment_tags(reference)
     assert guardrail_reason(reference, "waf.required-in-production", outside_production="x") == "x"
+
+
+def test_given_subnet_ranges_leave_the_masks_unused():
+    """With network.*_subnet_cidrs the masks allocate nothing: a VPC too small for them still loads."""
+    small = {"cidr": "10.0.0.0/19", **GIVEN_SUBNETS}
+    assert _problems("dev", {"network": {"cidr": "10.0.0.0/19"}}) != []
+    assert _problems("dev", {"network": small}) == []

@@ -12,7 +12,14 @@ SETTINGS: dict = {
     "delivery": {"branch_github_environment": "preview"},
     "removal": "destroy",
     "log_retention_days": 7,
-    "network": {"cidr": "10.0.0.0/16", "egress": "nat-instance", "flow_log_retention_days": 7},
+    "network": {
+        "cidr": "10.0.0.0/16", "egress": "nat-instance", "flow_log_retention_days": 7,
+        # The seed's ranges (Network Architecture), zone A then B: public 10.0.1-2.0/24, private
+        # 10.0.11-12.0/24; the database's isolated subnets, which the seed has none of, 10.0.21-22.0/24.
+        "public_subnet_cidrs": ["10.0.1.0/24", "10.0.2.0/24"],
+        "private_subnet_cidrs": ["10.0.11.0/24", "10.0.12.0/24"],
+        "isolated_subnet_cidrs": ["10.0.21.0/24", "10.0.22.0/24"],
+    },
     "compute": {
         "task_cpu": 256, "task_memory_mib": 512, "min_count": 1, "max_count": 2, "cpu_target_percent": 80,
         "fargate_spot": True, "ecs_exec": True,

@@ -8,7 +8,14 @@ SETTINGS: dict = {
     "allow_branches": True,
     "removal": "snapshot",
     "log_retention_days": 30,
-    "network": {"cidr": "10.1.0.0/16", "egress": "single-nat-gateway", "flow_log_retention_days": 30},
+    "network": {
+        "cidr": "10.1.0.0/16", "egress": "single-nat-gateway", "flow_log_retention_days": 30,
+        # The seed's ranges (Network Architecture), zone A then B: public 10.1.1-2.0/24, private
+        # 10.1.11-12.0/24; the database's isolated subnets, which the seed has none of, 10.1.21-22.0/24.
+        "public_subnet_cidrs": ["10.1.1.0/24", "10.1.2.0/24"],
+        "private_subnet_cidrs": ["10.1.11.0/24", "10.1.12.0/24"],
+        "isolated_subnet_cidrs": ["10.1.21.0/24", "10.1.22.0/24"],
+    },
     "compute": {"task_cpu": 512, "task_memory_mib": 1024, "min_count": 2, "max_count": 4, "fargate_spot": True},
     "database": {
         "instance_class": "t4g.small",

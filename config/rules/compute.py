@@ -1,5 +1,5 @@
-"""`compute`: counts and scaling, Fargate sizes and Spot, images and endpoints without egress,
-EC2 types and placement, the bastion. (Ports, timeouts, counts, sizes, the release name, images,
+"""`compute`: counts and scaling (step thresholds; memory and steps on Fargate only), Fargate
+sizes and Spot, images and endpoints without egress, EC2 types and placement, the bastion. (Ports, timeouts, counts, sizes, the release name, images,
 the container user and instance types are limits in ``config/schema.py``.)
 """
 
@@ -24,6 +24,32 @@ def two_tasks_in_production(cfg: EnvironmentConfig, problems: Problems) -> None:
     if cfg.production and problems.ok("compute.min_count") and cfg.compute.min_count < 2:
         problems.add("compute.min_count", cfg.compute.min_count, "a production service needs at least 2 tasks or instances (one per AZ)",
                      "set compute.min_count to 2 or more")
+
+
+@rule("compute.cpu-steps-scale-in-below-scale-out", "step scaling removes tasks below a lower CPU percent than it adds them above")
+def cpu_steps_scale_in_below_scale_out(cfg: EnvironmentConfig, problems: Problems) -> None:
+    compute = cfg.compute
+    # Equal or crossed thresholds would add and remove tasks on the same CPU: the service flaps.
+    if (compute.cpu_scaling == "steps" and problems.ok("compute.cpu_scale_in_percent", "compute.cpu_scale_out_percent")
+            and compute.cpu_scale_in_percent >= compute.cpu_scale_out_percent):
+        problems.add("compute.cpu_scale_in_percent", compute.cpu_scale_in_percent,
+                     f"is not below compute.cpu_scale_out_percent ({compute.cpu_scale_out_percent}): the service would add and remove tasks at once",
+                     "lower it well below the scale-out percent, e.g. 30 for 70")
+
+
+@rule("compute.memory-scaling-is-fargate", "memory target tracking is the Fargate service's (ECS publishes its memory)")
+def memory_scaling_is_fargate(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.compute.kind == "ec2" and problems.ok("compute.memory_target_percent") and cfg.compute.memory_target_percent:
+        problems.add("compute.memory_target_percent", cfg.compute.memory_target_percent,
+                     "the EC2 group has no memory metric to track (EC2 publishes none without the CloudWatch agent's)",
+                     "set it to 0 on EC2, or use compute.kind 'fargate'")
+
+
+@rule("compute.cpu-steps-are-fargate", "step scaling on CPU is the Fargate service's")
+def cpu_steps_are_fargate(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if cfg.compute.kind == "ec2" and cfg.compute.cpu_scaling == "steps":
+        problems.add("compute.cpu_scaling", "steps", "the EC2 group scales by target tracking on CPU only",
+                     "use 'target' on EC2, or compute.kind 'fargate'")
 
 
 @rule("compute.fargate-memory-fits-the-cpu", "Fargate offers the task's memory size with its CPU size")

@@ -139,6 +139,15 @@ def performance_insights_on_the_class(cfg: EnvironmentConfig, problems: Problems
                      "set it to False, or use a medium or larger class")
 
 
+@rule("storage.intelligent-tiering-needs-the-uploads-bucket", "Intelligent-Tiering is set only with the uploads bucket it applies to")
+def intelligent_tiering_needs_the_uploads_bucket(cfg: EnvironmentConfig, problems: Problems) -> None:
+    storage = cfg.storage
+    if problems.ok("storage.intelligent_tiering_days") and storage.intelligent_tiering_days and not storage.uploads_bucket:
+        problems.add("storage.intelligent_tiering_days", storage.intelligent_tiering_days,
+                     "moves the uploads bucket's objects, but storage.uploads_bucket is False",
+                     "set storage.uploads_bucket to True or storage.intelligent_tiering_days to 0")
+
+
 @rule("storage.versions-expire-after-glacier", "noncurrent versions expire after they move to Glacier")
 def versions_expire_after_glacier(cfg: EnvironmentConfig, problems: Problems) -> None:
     storage = cfg.storage

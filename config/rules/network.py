@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 
 from config.defaults import CLOUDFRONT_ORIGIN_PREFIX_LISTS
+from config.derived import given_subnet_ranges
 from config.parser import Problems
 from config.rules.registry import rule
 from config.schema import EnvironmentConfig
@@ -21,6 +22,12 @@ REQUIRED_ENDPOINTS_WITHOUT_NAT: Mapping[str, tuple[str, ...]] = {
     "ec2": ("secretsmanager",),
 }
 SUBNET_MASKS = ("public_subnet_mask", "private_subnet_mask", "isolated_subnet_mask")
+SUBNET_CIDRS = ("public_subnet_cidrs", "private_subnet_cidrs", "isolated_subnet_cidrs")
+
+
+def _explicit_subnets(cfg: EnvironmentConfig) -> bool:
+    """Whether the subnets' ranges are given (network.*_subnet_cidrs), so the masks are unused."""
+    return given_subnet_ranges(cfg) is not None
 
 
 def _vpc(cfg: EnvironmentConfig) -> ipaddress.IPv4Network | None:
@@ -59,7 +66,7 @@ def cidr_vpc_size(cfg: EnvironmentConfig, problems: Problems) -> None:
 @rule("network.cidr-holds-the-subnets", "the VPC's range holds three subnet tiers in every zone")
 def cidr_holds_the_subnets(cfg: EnvironmentConfig, problems: Problems) -> None:
     net, vpc = cfg.network, _vpc(cfg)
-    if vpc is None or not problems.ok("network.cidr", *(f"network.{m}" for m in SUBNET_MASKS)):
+    if vpc is None or _explicit_subnets(cfg) or not problems.ok("network.cidr", *(f"network.{m}" for m in SUBNET_MASKS)):
         return
     per_az = sum(2 ** (32 - getattr(net, m)) for m in SUBNET_MASKS)
     needed = per_az * len(net.availability_zones)
@@ -75,8 +82,56 @@ def subnets_within_the_vpc(cfg: EnvironmentConfig, problems: Problems) -> None:
     vpc = _vpc(cfg)
     for name in SUBNET_MASKS:
         mask = getattr(cfg.network, name)
-        if vpc is not None and problems.ok(f"network.{name}") and mask < vpc.prefixlen:
+        if vpc is not None and not _explicit_subnets(cfg) and problems.ok(f"network.{name}") and mask < vpc.prefixlen:
             problems.add(f"network.{name}", mask, f"a subnet cannot be larger than the VPC ({cfg.network.cidr})", f"use a mask >= {vpc.prefixlen}")
+
+
+@rule("network.subnet-cidrs-for-every-tier", "explicit subnet ranges are given for all three tiers or for none")
+def subnet_cidrs_for_every_tier(cfg: EnvironmentConfig, problems: Problems) -> None:
+    if not _explicit_subnets(cfg):
+        return
+    for name in SUBNET_CIDRS:
+        if not getattr(cfg.network, name):
+            given = ", ".join(f"network.{n}" for n in SUBNET_CIDRS if getattr(cfg.network, n))
+            problems.add(f"network.{name}", [], f"is empty while {given} is given: a tier's subnets would be allocated over the given ranges",
+                         "give every tier its ranges (one per zone), or none")
+
+
+@rule("network.subnet-cidrs-one-per-zone", "explicit subnet ranges: one per availability zone in each tier")
+def subnet_cidrs_one_per_zone(cfg: EnvironmentConfig, problems: Problems) -> None:
+    zones = len(cfg.network.availability_zones)
+    for name in SUBNET_CIDRS:
+        cidrs = getattr(cfg.network, name)
+        if cidrs and problems.ok(f"network.{name}") and len(cidrs) != zones:
+            problems.add(f"network.{name}", list(cidrs), f"has {len(cidrs)} ranges for {zones} availability zones",
+                         f"give one range per zone, in the order of network.availability_zones ({zones})")
+
+
+def _given_subnets(cfg: EnvironmentConfig, problems: Problems) -> list[tuple[str, ipaddress.IPv4Network]]:
+    """(setting, network) of every explicit subnet range whose setting has no problem so far."""
+    return [(f"network.{name}", ipaddress.IPv4Network(c)) for name in SUBNET_CIDRS
+            if problems.ok(f"network.{name}") for c in getattr(cfg.network, name)]
+
+
+@rule("network.subnet-cidrs-within-the-vpc", "explicit subnet ranges are inside the VPC's range")
+def subnet_cidrs_within_the_vpc(cfg: EnvironmentConfig, problems: Problems) -> None:
+    vpc = _vpc(cfg)
+    if vpc is None or not problems.ok("network.cidr"):
+        return
+    for setting, subnet in _given_subnets(cfg, problems):
+        if not subnet.subnet_of(vpc):
+            problems.add(setting, str(subnet), f"is not inside the VPC's range ({cfg.network.cidr})",
+                         f"choose ranges inside {cfg.network.cidr}")
+
+
+@rule("network.subnet-cidrs-do-not-overlap", "explicit subnet ranges do not overlap one another")
+def subnet_cidrs_do_not_overlap(cfg: EnvironmentConfig, problems: Problems) -> None:
+    given = _given_subnets(cfg, problems)
+    for index, (setting, subnet) in enumerate(given):
+        earlier = [(s, n) for s, n in given[:index] if n.overlaps(subnet)]
+        if earlier:
+            other_setting, other = earlier[0]
+            problems.add(setting, str(subnet), f"overlaps {other} of {other_setting}", "give every subnet a range of its own")
 
 
 @rule("network.at-least-two-zones", "at least two availability zones (the load balancer and a Multi-AZ database need two)")

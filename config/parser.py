@@ -197,13 +197,16 @@ def parse_dataclass(cls: type, data: Mapping, prefix: str, problems: Problems) -
                    else f"remove it (settings here: {', '.join(sorted(settable))})")
             problems.add(f"{prefix}{key}", data[key], "unknown setting", fix, rule="schema.unknown-setting")
     values = {}
+    missing = False
     for name, tp, limits in fields:
         path = f"{prefix}{name}"
         if name not in data:
+            # An optional field left out takes its default; any other is a mistake.
             if name not in _optional(cls):
                 problems.add(path, None, "missing", "set it in config/defaults.py or the environment's file", rule="schema.missing-setting")
+                missing = True
             continue
         values[name] = parse(tp, data[name], f"{path}." if dataclasses.is_dataclass(tp) else path, problems, limits)
-    if len(values) != len(settable) - len(_optional(cls) - set(data)) or any(v is None for v in values.values()):
+    if missing or any(v is None for v in values.values()):
         return None
     return cls(**values)
